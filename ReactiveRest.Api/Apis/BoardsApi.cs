@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using ReactiveRest.Api.Data;
+using ReactiveRest.Api.Model;
+using ReactiveRest.Engine.Http;
+
+namespace ReactiveRest.Api.Apis;
+
+public static class BoardsApi
+{
+    public static IEndpointRouteBuilder MapBoardsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/boards")
+            .WithTags("Boards")
+            .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyBytes))
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/", ListBoards).WithName("ListBoards").WithSummary("List boards, filtered, ordered and paginated")
+            .Produces<ListPage<Board>>();
+        api.MapGet("/{id:int}", GetBoard).WithName("GetBoard").WithSummary("Get one board").Produces<Board>();
+        api.MapPost("/", CreateBoard).WithName("CreateBoard").WithSummary("Create a board")
+            .Accepts<BoardInput>("application/json").Produces<Board>(StatusCodes.Status201Created);
+        api.MapPut("/{id:int}", ReplaceBoard).WithName("ReplaceBoard").WithSummary("Replace a board")
+            .Accepts<BoardInput>("application/json").Produces<Board>();
+        api.MapPatch("/{id:int}", UpdateBoard).WithName("UpdateBoard").WithSummary("Update some fields of a board")
+            .Accepts<BoardInput>("application/json").Produces<Board>();
+        api.MapDelete("/{id:int}", DeleteBoard).WithName("DeleteBoard").WithSummary("Delete a board and its tasks")
+            .Produces(StatusCodes.Status204NoContent);
+        return app;
+    }
+
+    /// <summary>The writable fields of a board, for the OpenAPI document.</summary>
+    public sealed record BoardInput(string Name);
+
+    private static Task<IResult> ListBoards(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        db.Boards.ListAsync(ApiResources.Boards, request, cancellationToken);
+
+    private static async Task<IResult> GetBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        await db.Boards.AsNoTracking().FirstOrDefaultAsync(board => board.Id == id, cancellationToken) is { } board
+            ? TypedResults.Ok(board)
+            : Problems.NotFound("Board", id);
+
+    private static async Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
+    {
+        var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (fields is null)
+        {
+            return problem!;
+        }
+
+        var name = fields.String("name", required: true, Limits.NameLength);
+        if (fields.Errors.Any)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        var board = new Board { Name = name! };
+        db.Boards.Add(board);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/boards/{board.Id}", board);
+    }
+
+    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: false, request, db, cancellationToken);
+
+    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: true, request, db, cancellationToken);
+
+    private static async Task<IResult> WriteBoard(int id, bool partial, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
+    {
+        var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (fields is null)
+        {
+            return problem!;
+        }
+
+        var name = fields.String("name", required: !partial, Limits.NameLength);
+        if (fields.Errors.Any)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        if (await db.Boards.FirstOrDefaultAsync(board => board.Id == id, cancellationToken) is not { } board)
+        {
+            return Problems.NotFound("Board", id);
+        }
+
+        board.Name = name ?? board.Name;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(board);
+    }
+
+    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? Problems.NotFound("Board", id) : TypedResults.NoContent();
+    }
+}

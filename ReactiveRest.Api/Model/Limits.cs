@@ -1,0 +1,10 @@
+namespace ReactiveRest.Api.Model;
+
+public static class Limits
+{
+    public const int NameLength = 200;
+    public const int TitleLength = 500;
+
+    /// <summary>Create and update bodies are small; anything larger is refused with 413 before it is read.</summary>
+    public const long BodyBytes = 64 * 1024;
+}

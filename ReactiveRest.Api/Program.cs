@@ -1,0 +1,23 @@
+using ReactiveRest.Api.Apis;
+using ReactiveRest.Api.Extensions;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapScalarApiReference();
+
+app.MapBoardsApi();
+app.MapTasksApi();
+
+app.Run();

@@ -1,0 +1,19 @@
+using ReactiveRest.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Containers where a container runtime is healthy (and always when publishing), local processes otherwise.
+var infrastructure = InfrastructureSettings.Resolve(builder);
+
+var redis = builder.AddRedisServer("redis", infrastructure);
+var database = builder.AddPostgresDatabase("postgres", "reactivedb", infrastructure);
+
+var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
+    .WithReference(database).WaitFor(database)
+    .WithReference(redis).WaitFor(redis);
+
+builder.AddProject<Projects.ReactiveRest_Observers>("observers")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(api).WaitFor(api);
+
+builder.Build().Run();

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ReactiveRest.AppHost.Infrastructure;
+
+/// <summary>
+/// Decides, once per AppHost start, whether Redis and PostgreSQL run as containers or as local processes, and
+/// where local processes keep their data. Configured by <c>Infrastructure:Mode</c> (Auto, Containers,
+/// LocalProcesses) and <c>Infrastructure:DataDirectory</c>, e.g. as <c>Infrastructure__Mode=LocalProcesses</c>.
+/// </summary>
+public sealed record InfrastructureSettings(InfrastructureMode Mode, string DataDirectory, LocalBinaries Binaries)
+{
+    public const string ModeKey = "Infrastructure:Mode";
+    public const string DataDirectoryKey = "Infrastructure:DataDirectory";
+
+    public bool UseContainers => Mode == InfrastructureMode.Containers;
+
+    public static InfrastructureSettings Resolve(IDistributedApplicationBuilder builder)
+    {
+        var binaries = LocalBinaries.Find();
+        var dataDirectory = builder.Configuration[DataDirectoryKey] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : DefaultDataDirectory(builder.AppHostDirectory);
+
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // Deployments (azd) map containers to Container Apps; local binaries mean nothing there.
+            return new(InfrastructureMode.Containers, dataDirectory, binaries);
+        }
+
+        var requested = builder.Configuration[ModeKey] is { Length: > 0 } text
+            ? Enum.TryParse<InfrastructureMode>(text, ignoreCase: true, out var parsed)
+                ? parsed
+                : throw new DistributedApplicationException($"{ModeKey} is '{text}'; use Auto, Containers or LocalProcesses.")
+            : InfrastructureMode.Auto;
+
+        var mode = requested switch
+        {
+            InfrastructureMode.Containers => ContainerRuntime.IsHealthy(builder.Configuration, out var why)
+                ? InfrastructureMode.Containers
+                : throw new DistributedApplicationException($"{ModeKey} is Containers, but {why} Start the container runtime, or set {ModeKey} to LocalProcesses or Auto."),
+            InfrastructureMode.LocalProcesses => binaries.IsComplete
+                ? InfrastructureMode.LocalProcesses
+                : throw new DistributedApplicationException($"{ModeKey} is LocalProcesses, but {binaries.DescribeMissing()}"),
+            _ when ContainerRuntime.IsHealthy(builder.Configuration, out _) => InfrastructureMode.Containers,
+            _ when binaries.IsComplete => InfrastructureMode.LocalProcesses,
+            _ => throw new DistributedApplicationException(
+                $"ReactiveRest needs Redis and PostgreSQL: no container runtime is healthy, and {binaries.DescribeMissing()} " +
+                "Or start Docker (or Podman) to run them as containers."),
+        };
+
+        return new(mode, dataDirectory, binaries);
+    }
+
+    /// <summary>
+    /// Next to the AppHost, unless the AppHost runs as root: PostgreSQL refuses to run as root, so the server runs as
+    /// the 'postgres' user, which must own its data folder and reach it, and /var/tmp is reachable by everyone.
+    /// </summary>
+    private static string DefaultDataDirectory(string appHostDirectory)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return Path.Combine(appHostDirectory, ".localdata");
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(appHostDirectory)))[..12];
+        return Path.Combine("/var/tmp", $"reactiverest-{hash}");
+    }
+}
