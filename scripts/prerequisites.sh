@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Makes sure this machine can run ReactiveRest without containers: the .NET SDK, redis-server and the PostgreSQL
+# server binaries. Installs what is missing with apt-get when run as root; otherwise says exactly what to install.
+set -euo pipefail
+
+missing_packages=()
+command -v redis-server >/dev/null 2>&1 || missing_packages+=(redis-server)
+if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  missing_packages+=(postgresql)
+fi
+
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing_packages[*]} with apt-get..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null
+  else
+    echo "ReactiveRest needs: ${missing_packages[*]}." >&2
+    echo "Install them, e.g.: sudo apt-get install ${missing_packages[*]}" >&2
+    echo "(or start Docker/Podman so that the AppHost runs Redis and PostgreSQL as containers)." >&2
+    exit 1
+  fi
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "ReactiveRest needs the .NET 10 SDK (https://dot.net); 'dotnet' is not on PATH." >&2
+  exit 1
+fi
+
+# Restores the repository's local tools (dotnet-ef) for migrations.
+dotnet tool restore >/dev/null

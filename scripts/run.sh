@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole system: the Aspire dashboard, the API, the observers, Redis and PostgreSQL.
+# Prints the dashboard's URL once it listens; stop with Ctrl+C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prerequisites.sh
+exec dotnet run --project ReactiveRest.AppHost --launch-profile http "$@"
