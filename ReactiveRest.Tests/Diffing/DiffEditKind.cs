@@ -1,0 +1,9 @@
+namespace ReactiveRest.Tests.Diffing;
+
+public enum DiffEditKind
+{
+    Delete,
+    Insert,
+    Move,
+    ChangeData,
+}
