@@ -1,5 +1,6 @@
 using ReactiveRest.Api.Apis;
 using ReactiveRest.Api.Extensions;
+using ReactiveRest.Engine.Http;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,5 +20,6 @@ app.MapScalarApiReference();
 
 app.MapBoardsApi();
 app.MapTasksApi();
+app.MapQueryObserverApi();
 
 app.Run();

@@ -10,10 +10,13 @@ var database = builder.AddPostgresDatabase("postgres", "reactivedb", infrastruct
 
 var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(database).WaitFor(database)
-    .WithReference(redis).WaitFor(redis);
+    .WithReference(redis).WaitFor(redis)
+    .WithReactiveSettings();
 
 builder.AddProject<Projects.ReactiveRest_Observers>("observers")
+    .WithReplicas(2)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(api).WaitFor(api);
+    .WithReference(api).WaitFor(api)
+    .WithReactiveSettings();
 
 builder.Build().Run();

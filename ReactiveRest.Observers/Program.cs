@@ -1,4 +1,6 @@
+using ReactiveRest.Engine.Http;
 using ReactiveRest.Observers.Extensions;
+using ReactiveRest.Observers.Subscribers;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +9,12 @@ builder.AddObserverServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseObserverWebSockets();
+
 app.MapDefaultEndpoints();
+app.MapSubscriberWebSocket();
+app.MapQueryObserverApi();
 
 app.Run();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using ReactiveRest.Api.Data;
 using ReactiveRest.Api.Model;
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Api.Apis;
 
@@ -36,12 +37,10 @@ public static class BoardsApi
     private static Task<IResult> ListBoards(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
         db.Boards.ListAsync(ApiResources.Boards, request, cancellationToken);
 
-    private static async Task<IResult> GetBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        await db.Boards.AsNoTracking().FirstOrDefaultAsync(board => board.Id == id, cancellationToken) is { } board
-            ? TypedResults.Ok(board)
-            : Problems.NotFound("Board", id);
+    private static Task<IResult> GetBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        db.Boards.GetAsync(ApiResources.Boards, id, "Board", request, cancellationToken);
 
-    private static async Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
@@ -58,16 +57,17 @@ public static class BoardsApi
         var board = new Board { Name = name! };
         db.Boards.Add(board);
         await db.SaveChangesAsync(cancellationToken);
+        changes.Enqueue(ApiResources.Boards.ChangeKeys(null, board));
         return TypedResults.Created($"/api/boards/{board.Id}", board);
     }
 
-    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: false, request, db, cancellationToken);
+    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: false, request, db, changes, cancellationToken);
 
-    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: true, request, db, cancellationToken);
+    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: true, request, db, changes, cancellationToken);
 
-    private static async Task<IResult> WriteBoard(int id, bool partial, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> WriteBoard(int id, bool partial, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
@@ -88,12 +88,31 @@ public static class BoardsApi
 
         board.Name = name ?? board.Name;
         await db.SaveChangesAsync(cancellationToken);
+        changes.Enqueue(ApiResources.Boards.ChangeKeys(board, board));
         return TypedResults.Ok(board);
     }
 
-    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
     {
+        // The board's tasks go with it; their ids are needed to announce each one's change, so delete them
+        // explicitly, in the same transaction, instead of through the cascade.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var taskIds = await db.Database
+            .SqlQuery<int>($"DELETE FROM tasks WHERE board_id = {id} RETURNING id AS \"Value\"")
+            .ToListAsync(cancellationToken);
         var deleted = await db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? Problems.NotFound("Board", id) : TypedResults.NoContent();
+        if (deleted == 0)
+        {
+            return Problems.NotFound("Board", id);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        changes.Enqueue(ApiResources.Boards.ChangeKeys(new Board { Id = id, Name = "" }, null));
+        if (taskIds.Count > 0)
+        {
+            changes.Enqueue([.. taskIds.SelectMany(taskId => ApiResources.Tasks.ChangeKeys(new TaskItem { Id = taskId, BoardId = id, Title = "" }, null)).Distinct()]);
+        }
+
+        return TypedResults.NoContent();
     }
 }

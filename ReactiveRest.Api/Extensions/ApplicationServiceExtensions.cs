@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using ReactiveRest.Api.Data;
 using ReactiveRest.Api.Model;
+using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Api.Extensions;
 
@@ -11,8 +12,9 @@ public static class ApplicationServiceExtensions
         builder.AddNpgsqlDbContext<ReactiveDbContext>("reactivedb");
         builder.AddMigration<ReactiveDbContext>();
         builder.AddRedisClient("redis");
+        builder.AddReactiveCore();
+        builder.AddChangePublishing();
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = Limits.BodyBytes);

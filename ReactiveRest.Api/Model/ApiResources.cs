@@ -10,7 +10,7 @@ public static class ApiResources
         .OrderedBy("id");
 
     public static readonly ReactiveResource<TaskItem> Tasks = new ReactiveResource<TaskItem>("tasks", task => task.Id)
-        .WithField(task => task.BoardId)
+        .PartitionedBy(task => task.BoardId)
         .WithField(task => task.Title)
         .WithField(task => task.Done)
         .WithField(task => task.Position)

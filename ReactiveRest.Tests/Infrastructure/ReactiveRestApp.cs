@@ -16,6 +16,9 @@ namespace ReactiveRest.Tests.Infrastructure;
 public sealed class ReactiveRestApp : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Shorter than the 30-second default so the grace-period tests are quick; it also proves the setting works.</summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
     private DistributedApplication? _app;
     private string? _dataDirectory;
 
@@ -40,6 +43,7 @@ public sealed class ReactiveRestApp : IAsyncLifetime
             [
                 $"{InfrastructureSettings.ModeKey}={InfrastructureMode.LocalProcesses}",
                 $"{InfrastructureSettings.DataDirectoryKey}={_dataDirectory}",
+                $"Reactive:GracePeriod={GracePeriod}",
             ],
             (options, _) => options.DisableDashboard = true,
             cancellation.Token);

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Reactive;
+
+namespace ReactiveRest.Engine.Http;
+
+public static class QueryObserverApi
+{
+    /// <summary>
+    /// <c>POST /api/queryobserver/unsubscribe?observer=&amp;subscriber=</c>, as django-rest-framework-reactive has it;
+    /// and <c>GET /api/queryobserver/{observer}</c>, an observer's statistics.
+    /// </summary>
+    public static IEndpointRouteBuilder MapQueryObserverApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/queryobserver").WithTags("Query observers");
+        api.MapPost("/unsubscribe", UnsubscribeAsync).WithName("Unsubscribe").WithSummary("Stop one subscriber's subscription to one observer");
+        api.MapGet("/{observer}", GetStatsAsync).WithName("GetObserver").WithSummary("An observer's subscribers and evaluation count");
+        return app;
+    }
+
+    private static async Task<IResult> UnsubscribeAsync(HttpRequest request, ObserverStore store)
+    {
+        var errors = new QueryErrors();
+        var observer = Single(request, "observer", IsObserverId, "An observer id is 32 lowercase hexadecimal characters, given once.", errors);
+        var subscriber = Single(request, "subscriber", SubscriberIds.IsValid, $"A subscriber id is {SubscriberIds.Rule}, given once.", errors);
+        if (errors.Any)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await store.UnsubscribeAsync(observer!, subscriber!)
+            ? TypedResults.Ok(new { observer, subscriber })
+            : Problems.Create(StatusCodes.Status404NotFound, "Not found", $"Subscriber '{subscriber}' has no subscription to observer '{observer}'.");
+    }
+
+    private static async Task<IResult> GetStatsAsync(string observer, ObserverStore store) =>
+        !IsObserverId(observer)
+            ? Problems.Create(StatusCodes.Status400BadRequest, "Bad observer id", "An observer id is 32 lowercase hexadecimal characters.")
+            : await store.GetStatsAsync(observer) is { } stats
+                ? TypedResults.Ok(stats)
+                : Problems.Create(StatusCodes.Status404NotFound, "Not found", $"Observer '{observer}' does not exist.");
+
+    private static string? Single(HttpRequest request, string name, Func<string?, bool> isValid, string rule, QueryErrors errors)
+    {
+        var values = request.Query[name];
+        if (values.Count == 1 && isValid(values[0]))
+        {
+            return values[0];
+        }
+
+        errors.Add(name, values.Count == 0 ? "This parameter is required." : rule);
+        return null;
+    }
+
+    private static bool IsObserverId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+}

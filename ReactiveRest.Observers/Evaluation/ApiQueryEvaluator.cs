@@ -1,0 +1,30 @@
+using System.Net;
+using System.Text.Json;
+using ReactiveRest.Engine.Reactive;
+
+namespace ReactiveRest.Observers.Evaluation;
+
+/// <summary>
+/// Evaluates an observed query by issuing the very GET the client issued, on the API: one definition of every
+/// resource (filters, ordering, paging, serialization) serves the first evaluation and every later one.
+/// </summary>
+public sealed class ApiQueryEvaluator(HttpClient api)
+{
+    public async Task<IReadOnlyList<ObservedItem>> EvaluateAsync(string url, CancellationToken cancellationToken)
+    {
+        using var response = await api.GetAsync(url, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // A detail query whose item was deleted: its result is empty.
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        var root = document.RootElement;
+        return root.TryGetProperty("results", out var results) && root.TryGetProperty("count", out _)
+            ? ObservedItem.ListFrom(results)
+            : [ObservedItem.From(root)];
+    }
+}

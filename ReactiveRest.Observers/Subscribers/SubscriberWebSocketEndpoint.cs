@@ -1,0 +1,33 @@
+using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Reactive;
+
+namespace ReactiveRest.Observers.Subscribers;
+
+public static class SubscriberWebSocketEndpoint
+{
+    /// <summary><c>/ws/{subscriber}</c>: the WebSocket on which a subscriber receives its observers' messages.</summary>
+    public static IEndpointRouteBuilder MapSubscriberWebSocket(this IEndpointRouteBuilder app)
+    {
+        // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT. The catch-all lets a malformed id reach the
+        // validation below and get its 400 instead of a 404.
+        app.Map("/ws/{**subscriber}", ConnectAsync).WithName("SubscriberWebSocket").WithSummary("A subscriber's WebSocket");
+        return app;
+    }
+
+    private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, SubscriberConnections connections)
+    {
+        if (!SubscriberIds.IsValid(subscriber))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad subscriber id", $"A subscriber id is {SubscriberIds.Rule}.");
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket expected", "Open this URL as a WebSocket (an HTTP upgrade).");
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        await connections.ServeAsync(subscriber!, socket, context.RequestAborted);
+        return Results.Empty;
+    }
+}
