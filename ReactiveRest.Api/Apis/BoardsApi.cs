@@ -87,7 +87,16 @@ public static class BoardsApi
         }
 
         board.Name = name ?? board.Name;
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by another request between our read and our update.
+            return Problems.NotFound("Board", id);
+        }
+
         changes.Enqueue(ApiResources.Boards.ChangeKeys(board, board));
         return TypedResults.Ok(board);
     }

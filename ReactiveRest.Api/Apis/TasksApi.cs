@@ -111,6 +111,11 @@ public static class TasksApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by another request between our read and our update.
+            return Problems.NotFound("Task", task.Id);
+        }
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
         {
             // The board was deleted between the check above and the commit.

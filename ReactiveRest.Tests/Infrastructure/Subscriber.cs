@@ -72,6 +72,10 @@ public sealed class Subscriber : IAsyncDisposable
         {
             throw new TimeoutException($"Subscriber {Id} received no frame in time.");
         }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}).");
+        }
     }
 
     /// <summary>Frames that arrive within <paramref name="window"/>.</summary>
@@ -86,7 +90,7 @@ public sealed class Subscriber : IAsyncDisposable
                 frames.Add(await _frames.Reader.ReadAsync(cancellation.Token));
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
         {
             return frames;
         }
