@@ -104,18 +104,28 @@ public static class BoardsApi
     private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
     {
         // The board's tasks go with it; their ids are needed to announce each one's change, so delete them
-        // explicitly, in the same transaction, instead of through the cascade.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var taskIds = await db.Database
-            .SqlQuery<int>($"DELETE FROM tasks WHERE board_id = {id} RETURNING id AS \"Value\"")
-            .ToListAsync(cancellationToken);
-        var deleted = await db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
+        // explicitly, in the same transaction, instead of through the cascade. The retrying strategy must own the
+        // transaction so that a retry repeats all of it.
+        var strategy = db.Database.CreateExecutionStrategy();
+        var taskIds = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var deletedTasks = await db.Database
+                .SqlQuery<int>($"DELETE FROM tasks WHERE board_id = {id} RETURNING id AS \"Value\"")
+                .ToListAsync(cancellationToken);
+            if (await db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+            {
+                return null;
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return deletedTasks;
+        });
+        if (taskIds is null)
         {
             return Problems.NotFound("Board", id);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         changes.Enqueue(ApiResources.Boards.ChangeKeys(new Board { Id = id, Name = "" }, null));
         if (taskIds.Count > 0)
         {

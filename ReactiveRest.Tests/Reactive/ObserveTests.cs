@@ -79,6 +79,27 @@ public sealed class ObserveTests(ReactiveRestApp app)
     }
 
     [Fact]
+    public async Task Deleting_a_board_removes_its_tasks_from_every_observer()
+    {
+        var board = await _api.CreateBoardAsync();
+        var task = await _api.CreateTaskAsync(board.Id(), "goes with the board");
+        await using var subscriber = await Subscriber.ConnectAsync(app);
+        var list = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}");
+        var detail = await subscriber.ObserveAsync(_api, $"/api/tasks/{task.Id()}");
+        var boards = await subscriber.ObserveAsync(_api, $"/api/boards/{board.Id()}");
+
+        using var deleted = await _api.DeleteAsync($"/api/boards/{board.Id()}", Cancellation);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        var messages = new[] { await subscriber.NextAsync(), await subscriber.NextAsync(), await subscriber.NextAsync() };
+        Assert.All(messages, message => Assert.Equal("removed", message.GetProperty("msg").GetString()));
+        Assert.Equal(new[] { boards, detail, list }.Order(), messages.Select(message => message.GetProperty("observer").GetString()!).Order());
+        Assert.Empty(subscriber.View(list));
+        Assert.Empty(subscriber.View(detail));
+        Assert.Empty(subscriber.View(boards));
+    }
+
+    [Fact]
     public async Task The_same_query_in_any_parameter_order_is_the_same_observer()
     {
         var board = await _api.CreateBoardAsync();
