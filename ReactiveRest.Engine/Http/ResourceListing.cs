@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
-using StackExchange.Redis;
 
 namespace ReactiveRest.Engine.Http;
 
@@ -103,15 +102,8 @@ public static class ResourceListing
         var observed = ObservedItem.ListFrom(JsonSerializer.SerializeToElement(items, json));
         var query = ObservedQuery.From(request);
         var observerId = query.ObserverId;
-        try
-        {
-            await services.GetRequiredService<ObserverStore>().SubscribeAsync(observerId, subscriber, query, dependencies, observed);
-        }
-        catch (RedisException exception)
-        {
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Observing is unavailable",
-                $"The subscription could not be recorded ({exception.GetType().Name}); retry shortly, or GET without 'observe'.");
-        }
+        // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
+        await services.GetRequiredService<ObserverStore>().SubscribeAsync(observerId, subscriber, query, dependencies, observed);
 
         var body = $$"""{"observer":{{JsonSerializer.Serialize(observerId)}},"items":{{ObservedItem.ToJsonArray(observed)}}}""";
         return TypedResults.Text(body, "application/json", System.Text.Encoding.UTF8);

@@ -12,6 +12,8 @@ public static class ReactiveServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ObserverStore>();
         builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Http.DependencyUnavailableExceptionHandler>();
         return builder;
     }
 

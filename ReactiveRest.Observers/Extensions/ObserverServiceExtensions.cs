@@ -23,7 +23,6 @@ public static class ObserverServiceExtensions
         builder.Services.AddHostedService<ObserverMaintenance>();
         builder.Services.AddSingleton<SubscriberConnections>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriberConnections>());
-        builder.Services.AddProblemDetails();
         return builder;
     }
 
