@@ -14,7 +14,13 @@ public static class RedisServerExtensions
         }
 
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        // Fresh for each AppHost run, as a container without a volume would be; within the run it survives restarts.
         var dataDirectory = Path.Combine(settings.DataDirectory, name);
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+
         Directory.CreateDirectory(dataDirectory);
         var redis = new LocalRedisResource(name, settings.Binaries.RedisServer!, dataDirectory, password);
 
@@ -37,11 +43,14 @@ public static class RedisServerExtensions
                 context.Args.Add("127.0.0.1");
                 context.Args.Add("--requirepass");
                 context.Args.Add(password);
-                // Like the container without a volume: nothing is written to disk.
+                // Subscriptions and undelivered messages live here: an append-only file lets them survive a
+                // restart of the process (in its own data folder, which each AppHost run starts empty).
                 context.Args.Add("--save");
                 context.Args.Add("");
                 context.Args.Add("--appendonly");
-                context.Args.Add("no");
+                context.Args.Add("yes");
+                context.Args.Add("--appendfsync");
+                context.Args.Add("everysec");
             });
     }
 }
