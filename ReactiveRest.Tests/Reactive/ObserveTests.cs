@@ -176,12 +176,13 @@ public sealed class ObserveTests(ReactiveRestApp app)
         }
     }
 
-    /// <summary>The observer's statistics once every counted change has been evaluated.</summary>
+    /// <summary>The observer's statistics, as the observers worker exposes them, once every counted change has been evaluated.</summary>
     private async Task<JsonElement> SettledEvaluationsAsync(string observer)
     {
+        using var observers = app.CreateObserversClient();
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var (status, stats) = await _api.GetJsonAsync($"/api/queryobserver/{observer}");
+            var (status, stats) = await observers.GetJsonAsync($"/api/queryobserver/{observer}");
             Assert.Equal(HttpStatusCode.OK, status);
             if (stats.GetProperty("changes").GetInt64() == stats.GetProperty("evaluated").GetInt64())
             {

@@ -58,6 +58,8 @@ public sealed class RaceAndConvergenceTests(ReactiveRestApp app)
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
     public async Task Random_writers_and_subscribers_converge_to_a_fresh_get(int seed)
     {
         var random = new Random(seed);
