@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,12 +12,12 @@ namespace ReactiveRest.Engine.Reactive;
 /// </summary>
 public sealed class ChangeDispatcher(ChangeFeed feed, ILogger<ChangeDispatcher> logger) : BackgroundService
 {
-    private readonly Channel<(IReadOnlyList<string> Keys, System.Diagnostics.ActivityContext Context)> _queue =
-        Channel.CreateUnbounded<(IReadOnlyList<string>, System.Diagnostics.ActivityContext)>(new() { SingleReader = true });
+    private readonly Channel<(IReadOnlyList<string> Keys, ActivityContext Context)> _queue =
+        Channel.CreateUnbounded<(IReadOnlyList<string>, ActivityContext)>(new() { SingleReader = true });
 
     /// <summary>Call after the transaction committed.</summary>
     public void Enqueue(IReadOnlyList<string> changeKeys) =>
-        _queue.Writer.TryWrite((changeKeys, System.Diagnostics.Activity.Current?.Context ?? default));
+        _queue.Writer.TryWrite((changeKeys, Activity.Current?.Context ?? default));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +27,7 @@ public sealed class ChangeDispatcher(ChangeFeed feed, ILogger<ChangeDispatcher> 
             {
                 try
                 {
-                    using var activity = Telemetry.Source.StartActivity("publish changes", System.Diagnostics.ActivityKind.Producer, context);
+                    using var activity = Telemetry.Source.StartActivity("publish changes", ActivityKind.Producer, context);
                     activity?.SetTag("reactiverest.change_keys", string.Join(' ', keys));
                     await feed.PublishAsync(keys);
                     break;

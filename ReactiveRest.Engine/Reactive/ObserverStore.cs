@@ -196,19 +196,3 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
     private static string Sha1Hex(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }
-
-/// <summary>An observer as read before an evaluation.</summary>
-public sealed record ObserverSnapshot(
-    string ObserverId,
-    string Url,
-    IReadOnlyList<ObservedItem> Result,
-    long Generation,
-    long Done,
-    string Incarnation,
-    long Evaluations,
-    IReadOnlyDictionary<string, string> Subscribers);
-
-/// <summary>The messages one evaluation owes one subscriber, and the baseline they were computed from.</summary>
-public sealed record Delivery(string SubscriberId, string Baseline, IReadOnlyList<string> Messages);
-
-public sealed record ObserverStats(string Observer, string Url, int Subscribers, long Evaluations, long Changes, long Evaluated);

@@ -23,7 +23,7 @@ public sealed class ChangeConsumer(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await EnsureGroupAsync();
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisKeys.ChangesWake), (_, _) => _wake.Release());
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisKeys.ChangesWake), (_, _) => WakeOnce());
         await base.StartAsync(cancellationToken);
     }
 
@@ -74,6 +74,15 @@ public sealed class ChangeConsumer(
         }
 
         await redis.GetDatabase().StreamAcknowledgeAsync(RedisKeys.Changes, RedisKeys.ChangesGroup, [.. entries.Select(entry => entry.Id)]);
+    }
+
+    /// <summary>One pending wake-up is enough: the next read takes everything there is.</summary>
+    private void WakeOnce()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
     }
 
     private async Task EnsureGroupAsync()

@@ -29,7 +29,14 @@ public sealed class SubscriberSession(
     private readonly Channel<string> _replies = Channel.CreateBounded<string>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
 
-    public void Wake() => _wake.Release();
+    /// <summary>One pending wake-up is enough: the next flush reads the whole outbox.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
 
     public async Task RunAsync(CancellationToken aborted)
     {

@@ -1,0 +1,4 @@
+namespace ReactiveRest.Engine.Reactive;
+
+/// <summary>What <c>GET /api/queryobserver/{observer}</c> answers: <c>changes</c> counted, <c>evaluated</c> up to, <c>evaluations</c> run.</summary>
+public sealed record ObserverStats(string Observer, string Url, int Subscribers, long Evaluations, long Changes, long Evaluated);
