@@ -49,6 +49,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryName))
             .WithTracing(tracing => tracing
+                .AddProcessor(new BackgroundRedisSpanFilter())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryName)
                 .AddAspNetCoreInstrumentation(options =>
