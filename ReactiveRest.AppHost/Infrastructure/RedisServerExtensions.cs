@@ -24,6 +24,17 @@ public static class RedisServerExtensions
         Directory.CreateDirectory(dataDirectory);
         var redis = new LocalRedisResource(name, settings.Binaries.RedisServer!, dataDirectory, password);
 
+        // The password goes into a private config file, not onto the command line, where ps and the dashboard show it.
+        var configFile = Path.Combine(dataDirectory, "redis.conf");
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, cancellationToken) =>
+        {
+            await File.WriteAllTextAsync(configFile, $"requirepass {await password.GetValueAsync(cancellationToken)}\n", cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(configFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        });
+
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
             connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
@@ -37,12 +48,11 @@ public static class RedisServerExtensions
             .WithHealthCheck(healthCheckKey)
             .WithArgs(context =>
             {
+                context.Args.Add(configFile);
                 context.Args.Add("--port");
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--bind");
                 context.Args.Add("127.0.0.1");
-                context.Args.Add("--requirepass");
-                context.Args.Add(password);
                 // Subscriptions and undelivered messages live here: an append-only file lets them survive a
                 // restart of the process (in its own data folder, which each AppHost run starts empty).
                 context.Args.Add("--save");
