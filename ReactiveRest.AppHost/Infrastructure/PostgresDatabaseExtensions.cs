@@ -40,14 +40,6 @@ public static class PostgresDatabaseExtensions
             }
         });
 
-        var healthCheckKey = $"{databaseName}_check";
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, cancellationToken) =>
-            connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken));
-        builder.Services.AddHealthChecks().AddNpgSql(
-            _ => connectionString ?? throw new InvalidOperationException($"The connection string of {databaseName} is not known yet."),
-            name: healthCheckKey);
-
         return builder.AddResource(database)
             .WithInitialState(new CustomResourceSnapshot
             {
@@ -55,7 +47,7 @@ public static class PostgresDatabaseExtensions
                 State = KnownResourceStates.Waiting,
                 Properties = [],
             })
-            .WithHealthCheck(healthCheckKey);
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddNpgSql(connectionString, name: check));
     }
 
     private static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgresServer(
@@ -72,17 +64,9 @@ public static class PostgresDatabaseExtensions
                 @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server),
                 cancellationToken));
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, cancellationToken) =>
-            connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken));
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddNpgSql(
-            _ => connectionString ?? throw new InvalidOperationException($"The connection string of {name} is not known yet."),
-            name: healthCheckKey);
-
         return builder.AddResource(server)
             .WithEndpoint(scheme: "tcp", name: LocalPostgresServerResource.PrimaryEndpointName)
-            .WithHealthCheck(healthCheckKey)
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddNpgSql(connectionString, name: check))
             .WithArgs(context =>
             {
                 foreach (var argument in prefix)

@@ -35,17 +35,9 @@ public static class RedisServerExtensions
             }
         });
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
-            connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
-        var healthCheckKey = $"{name}_check";
-        builder.Services.AddHealthChecks().AddRedis(
-            _ => connectionString ?? throw new InvalidOperationException($"The connection string of {name} is not known yet."),
-            name: healthCheckKey);
-
         return builder.AddResource(redis)
             .WithEndpoint(scheme: "tcp", name: LocalRedisResource.PrimaryEndpointName)
-            .WithHealthCheck(healthCheckKey)
+            .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddRedis(connectionString, name: check))
             .WithArgs(context =>
             {
                 context.Args.Add(configFile);
