@@ -70,7 +70,7 @@ public static class TasksApi
         var boardId = fields.Integer("boardId", required);
         var title = fields.String("title", required, Limits.TitleLength);
         var done = fields.Boolean("done", required: false);
-        var position = fields.Integer("position", required: false, min: 0);
+        var position = fields.Integer("position", required: false, min: 0, max: Limits.Position);
         if (fields.Errors.Any)
         {
             return Problems.Validation(fields.Errors);

@@ -39,7 +39,7 @@ public sealed class JsonFields(JsonElement body)
         return null;
     }
 
-    public int? Integer(string name, bool required, int min = int.MinValue)
+    public int? Integer(string name, bool required, int min = int.MinValue, int max = int.MaxValue)
     {
         if (!TryGet(name, required, out var element))
         {
@@ -51,7 +51,9 @@ public sealed class JsonFields(JsonElement body)
             return Fail<int>(name, "Must be a 32-bit integer.");
         }
 
-        return value < min ? Fail<int>(name, $"Must be at least {min}.") : value;
+        return value < min ? Fail<int>(name, $"Must be at least {min}.")
+            : value > max ? Fail<int>(name, $"Must be at most {max}.")
+            : value;
     }
 
     public bool? Boolean(string name, bool required)

@@ -11,7 +11,8 @@ public static class PageLinks
 {
     public static (string? Next, string? Previous) For(HttpRequest request, ListQuery query, int count)
     {
-        var next = query.Offset + query.Limit < count ? Link(request, query.Limit, query.Offset + query.Limit) : null;
+        // long: an offset near int.MaxValue plus the limit must not wrap around.
+        var next = (long)query.Offset + query.Limit < count ? Link(request, query.Limit, query.Offset + query.Limit) : null;
         var previous = query.Offset <= 0 ? null : Link(request, query.Limit, Math.Max(0, query.Offset - query.Limit));
         return (next, previous);
     }

@@ -103,6 +103,10 @@ public sealed class TaskQueryTests(ReactiveRestApp app) : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, third.GetProperty("next").ValueKind);
         Assert.EndsWith($"/api/tasks?boardId={_board}&limit=2&offset=2", third.GetProperty("previous").GetString());
 
+        var (_, far) = await _client.GetJsonAsync($"/api/tasks?boardId={_board}&limit=1000&offset={int.MaxValue}");
+        Assert.Empty(far.Ids());
+        Assert.Equal(JsonValueKind.Null, far.GetProperty("next").ValueKind);
+
         var (_, beyond) = await _client.GetJsonAsync($"/api/tasks?boardId={_board}&limit=2&offset=10");
         Assert.Empty(beyond.Ids());
         Assert.Equal(5, beyond.GetProperty("count").GetInt32());

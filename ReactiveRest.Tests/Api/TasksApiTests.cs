@@ -95,6 +95,7 @@ public sealed class TasksApiTests(ReactiveRestApp app)
     [InlineData("""{"boardId": 1, "title": "x", "done": "yes"}""", "done")]
     [InlineData("""{"boardId": 1, "title": "x", "position": -1}""", "position")]
     [InlineData("""{"boardId": 1, "title": "x", "position": 99999999999}""", "position")]
+    [InlineData("""{"boardId": 1, "title": "x", "position": 1000000001}""", "position")]
     public async Task Bad_fields_on_create_are_named_in_the_problem(string body, string field)
     {
         using var response = await _client.SendRawAsync(HttpMethod.Post, "/api/tasks", body);
