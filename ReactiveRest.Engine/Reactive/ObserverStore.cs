@@ -53,7 +53,7 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
 
     private const string CommitScript = """
         local obs, subs = KEYS[1], KEYS[2]
-        local result, gen, inc, deliveries, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local result, gen, inc, deliveries, maxlen, tp = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
         if redis.call('HGET', obs, 'inc') ~= inc then return 0 end
         redis.call('HSET', obs, 'result', result, 'done', gen)
         redis.call('HINCRBY', obs, 'evaluations', 1)
@@ -62,7 +62,7 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
           if current and ((d.base == '=' and current == '=') or (d.base ~= '=' and redis.sha1hex(current) == d.base)) then
             redis.call('HSET', subs, d.sid, '=')
             local outbox = 'rr:sub:' .. d.sid .. ':out'
-            for _, m in ipairs(d.msgs) do redis.call('XADD', outbox, 'MAXLEN', '~', maxlen, '*', 'm', m) end
+            for _, m in ipairs(d.msgs) do redis.call('XADD', outbox, 'MAXLEN', '~', maxlen, '*', 'm', m, 'tp', tp) end
             if #d.msgs > 0 then redis.call('PUBLISH', 'rr:notify:' .. d.sid, '') end
           end
         end
@@ -168,7 +168,8 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
         }));
         var committed = await Database.ScriptEvaluateAsync(CommitScript,
             [RedisKeys.Observer(snapshot.ObserverId), RedisKeys.ObserverSubscribers(snapshot.ObserverId)],
-            [ObservedItem.ToJsonArray(result), snapshot.Generation, snapshot.Incarnation, payload, options.Value.MaxQueuedMessages]);
+            [ObservedItem.ToJsonArray(result), snapshot.Generation, snapshot.Incarnation, payload, options.Value.MaxQueuedMessages,
+             System.Diagnostics.Activity.Current?.Id ?? ""]);
         return (int)committed == 1;
     }
 
@@ -184,10 +185,11 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
     public Task RenewSubscriberAsync(string subscriberId, DateTimeOffset deadline) =>
         Database.SortedSetAddAsync(RedisKeys.Subscribers, subscriberId, deadline.ToUnixTimeMilliseconds());
 
-    public async Task<IReadOnlyList<(string Id, string Message)>> ReadOutboxAsync(string subscriberId, int count)
+    /// <summary>The oldest messages owed to a subscriber, each with the trace (W3C traceparent) of the evaluation that made it.</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> ReadOutboxAsync(string subscriberId, int count)
     {
         var entries = await Database.StreamRangeAsync(RedisKeys.SubscriberOutbox(subscriberId), "-", "+", count);
-        return [.. entries.Select(entry => (entry.Id.ToString(), entry["m"].ToString()))];
+        return [.. entries.Select(entry => new OutboxMessage(entry.Id.ToString(), entry["m"].ToString(), entry["tp"].ToString()))];
     }
 
     public Task RemoveFromOutboxAsync(string subscriberId, IReadOnlyList<string> ids) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
@@ -115,9 +116,17 @@ public sealed class SubscriberSession(
             }
 
             var messages = await store.ReadOutboxAsync(subscriberId, OutboxBatch);
-            foreach (var (_, message) in messages)
+            foreach (var evaluation in messages.ChunkBy(message => message.TraceParent))
             {
-                await SendAsync(message, cancellationToken);
+                // The last span of a write's trace: its messages leaving on this WebSocket.
+                ActivityContext.TryParse(evaluation[0].TraceParent, null, out var parent);
+                using var activity = Telemetry.Source.StartActivity("push to subscriber", ActivityKind.Producer, parent);
+                activity?.SetTag("reactiverest.subscriber", subscriberId);
+                activity?.SetTag("reactiverest.messages", evaluation.Count);
+                foreach (var message in evaluation)
+                {
+                    await SendAsync(message.Message, cancellationToken);
+                }
             }
 
             if (messages.Count > 0)
