@@ -40,26 +40,8 @@ public static class BoardsApi
     private static Task<IResult> GetBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
         db.Boards.GetAsync(ApiResources.Boards, id, "Board", request, cancellationToken);
 
-    private static async Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
-    {
-        var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        if (fields is null)
-        {
-            return problem!;
-        }
-
-        var name = fields.String("name", required: true, Limits.NameLength);
-        if (fields.Errors.Any)
-        {
-            return Problems.Validation(fields.Errors);
-        }
-
-        var board = new Board { Name = name! };
-        db.Boards.Add(board);
-        await db.SaveChangesAsync(cancellationToken);
-        changes.Enqueue(ApiResources.Boards.ChangeKeys(null, board));
-        return TypedResults.Created($"/api/boards/{board.Id}", board);
-    }
+    private static Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
+        WriteBoard(null, partial: false, request, db, changes, cancellationToken);
 
     private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
         WriteBoard(id, partial: false, request, db, changes, cancellationToken);
@@ -67,7 +49,8 @@ public static class BoardsApi
     private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
         WriteBoard(id, partial: true, request, db, changes, cancellationToken);
 
-    private static async Task<IResult> WriteBoard(int id, bool partial, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
+    /// <param name="id">The board to replace or update; null to create one.</param>
+    private static async Task<IResult> WriteBoard(int? id, bool partial, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
@@ -81,9 +64,14 @@ public static class BoardsApi
             return Problems.Validation(fields.Errors);
         }
 
-        if (await db.Boards.FirstOrDefaultAsync(board => board.Id == id, cancellationToken) is not { } board)
+        Board? board;
+        if (id is null)
         {
-            return Problems.NotFound("Board", id);
+            db.Boards.Add(board = new Board { Name = name! });
+        }
+        else if ((board = await db.Boards.FirstOrDefaultAsync(b => b.Id == id, cancellationToken)) is null)
+        {
+            return Problems.NotFound("Board", id.Value);
         }
 
         board.Name = name ?? board.Name;
@@ -94,11 +82,11 @@ public static class BoardsApi
         catch (DbUpdateConcurrencyException)
         {
             // Deleted by another request between our read and our update.
-            return Problems.NotFound("Board", id);
+            return Problems.NotFound("Board", board.Id);
         }
 
-        changes.Enqueue(ApiResources.Boards.ChangeKeys(board, board));
-        return TypedResults.Ok(board);
+        changes.Enqueue(ApiResources.Boards.ChangeKeys(id is null ? null : board, board));
+        return id is null ? TypedResults.Created($"/api/boards/{board.Id}", board) : TypedResults.Ok(board);
     }
 
     private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)

@@ -34,10 +34,13 @@ public static class ResourceListing
         }
 
         var matching = source.AsNoTracking().FilterAndOrder(resource, query);
-        if (subscriber is not null)
+        if (subscriber is not null || request.Headers.ContainsKey(ObservedQuery.EvaluationHeader))
         {
+            // Observing and re-evaluating need the page only: no COUNT(*), no links.
             var page = await matching.Page(query).ToListAsync(cancellationToken);
-            return await ObserveAsync(request, subscriber, resource.DependencyKeys(query), page);
+            return subscriber is null
+                ? TypedResults.Ok(new EvaluatedPage<TEntity>(page))
+                : await ObserveAsync(request, subscriber, resource.DependencyKeys(query), page);
         }
 
         var count = await matching.CountAsync(cancellationToken);

@@ -13,8 +13,6 @@ namespace ReactiveRest.Engine.Reactive;
 public sealed class ChangeFeed(IConnectionMultiplexer redis)
 {
     public const string KeysField = "keys";
-    public const string TraceParentField = "traceparent";
-    public const string TraceStateField = "tracestate";
 
     public async Task PublishAsync(IEnumerable<string> changeKeys)
     {

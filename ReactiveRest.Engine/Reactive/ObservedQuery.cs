@@ -14,6 +14,12 @@ public sealed record ObservedQuery(string Path, string CanonicalQuery, string Pr
     public const string ObserveParameter = "observe";
     public const string AnonymousPrincipal = "anonymous";
 
+    /// <summary>
+    /// Sent by the observers when they re-evaluate a list: the API answers <c>{"items": [...]}</c>, the page alone,
+    /// sparing the COUNT(*) and the links a re-evaluation would throw away.
+    /// </summary>
+    public const string EvaluationHeader = "X-ReactiveRest-Evaluation";
+
     /// <summary>The URL the observers GET on the API to evaluate the query again.</summary>
     public string Url => CanonicalQuery.Length == 0 ? Path : $"{Path}?{CanonicalQuery}";
 

@@ -53,18 +53,23 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
 
     private const string CommitScript = """
         local obs, subs = KEYS[1], KEYS[2]
-        local result, gen, inc, deliveries, maxlen, tp = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+        local result, gen, inc, maxlen, tp = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         if redis.call('HGET', obs, 'inc') ~= inc then return 0 end
         redis.call('HSET', obs, 'result', result, 'done', gen)
         redis.call('HINCRBY', obs, 'evaluations', 1)
-        for _, d in ipairs(cjson.decode(deliveries)) do
+        local function deliver(sid, msgs)
+          redis.call('HSET', subs, sid, '=')
+          local outbox = 'rr:sub:' .. sid .. ':out'
+          for _, m in ipairs(msgs) do redis.call('XADD', outbox, 'MAXLEN', '~', maxlen, '*', 'm', m, 'tp', tp) end
+          if #msgs > 0 then redis.call('PUBLISH', 'rr:notify:' .. sid, '') end
+        end
+        local common = cjson.decode(ARGV[6])
+        for _, sid in ipairs(cjson.decode(ARGV[7])) do
+          if redis.call('HGET', subs, sid) == '=' then deliver(sid, common) end
+        end
+        for _, d in ipairs(cjson.decode(ARGV[8])) do
           local current = redis.call('HGET', subs, d.sid)
-          if current and ((d.base == '=' and current == '=') or (d.base ~= '=' and redis.sha1hex(current) == d.base)) then
-            redis.call('HSET', subs, d.sid, '=')
-            local outbox = 'rr:sub:' .. d.sid .. ':out'
-            for _, m in ipairs(d.msgs) do redis.call('XADD', outbox, 'MAXLEN', '~', maxlen, '*', 'm', m, 'tp', tp) end
-            if #d.msgs > 0 then redis.call('PUBLISH', 'rr:notify:' .. d.sid, '') end
-          end
+          if current and current ~= '=' and redis.sha1hex(current) == d.base then deliver(d.sid, d.msgs) end
         end
         return 1
         """;
@@ -155,22 +160,36 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
     }
 
     /// <summary>
-    /// Stores a new result and appends each subscriber's messages to its outbox, atomically. A subscription whose
-    /// baseline changed meanwhile (its subscriber issued the GET again) is left for the next evaluation.
+    /// Stores a new result and appends each subscriber's messages to its outbox, atomically: the messages common to
+    /// every up-to-date subscriber travel once, whatever their number. A subscription whose baseline changed meanwhile
+    /// (its subscriber issued the GET again) is left for the next evaluation.
     /// </summary>
-    public async Task<bool> CommitAsync(ObserverSnapshot snapshot, IReadOnlyList<ObservedItem> result, IReadOnlyList<Delivery> deliveries)
+    public async Task<bool> CommitAsync(
+        ObserverSnapshot snapshot,
+        IReadOnlyList<ObservedItem> result,
+        IReadOnlyList<string> commonMessages,
+        IReadOnlyList<string> upToDateSubscribers,
+        IReadOnlyList<Delivery> ownBaselineDeliveries)
     {
-        var payload = JsonSerializer.Serialize(deliveries.Select(delivery => new
+        var own = JsonSerializer.Serialize(ownBaselineDeliveries.Select(delivery => new
         {
             sid = delivery.SubscriberId,
-            @base = delivery.Baseline == RedisKeys.UpToDate ? RedisKeys.UpToDate : Sha1Hex(delivery.Baseline),
+            @base = Sha1Hex(delivery.Baseline),
             msgs = delivery.Messages,
         }));
         var committed = await Database.ScriptEvaluateAsync(CommitScript,
             [RedisKeys.Observer(snapshot.ObserverId), RedisKeys.ObserverSubscribers(snapshot.ObserverId)],
-            [ObservedItem.ToJsonArray(result), snapshot.Generation, snapshot.Incarnation, payload, options.Value.MaxQueuedMessages,
-             System.Diagnostics.Activity.Current?.Id ?? ""]);
+            [ObservedItem.ToJsonArray(result), snapshot.Generation, snapshot.Incarnation, options.Value.MaxQueuedMessages,
+             System.Diagnostics.Activity.Current?.Id ?? "",
+             JsonSerializer.Serialize(commonMessages), JsonSerializer.Serialize(upToDateSubscribers), own]);
         return (int)committed == 1;
+    }
+
+    /// <summary>Whether changes were counted that no evaluation has covered yet (false when the observer is gone).</summary>
+    public async Task<bool> IsBehindAsync(string observerId)
+    {
+        var counts = await Database.HashGetAsync(RedisKeys.Observer(observerId), ["gen", "done"]);
+        return !counts[0].IsNull && (long)counts[0] > (long)counts[1];
     }
 
     public async Task<ObserverStats?> GetStatsAsync(string observerId)

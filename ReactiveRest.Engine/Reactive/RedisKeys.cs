@@ -13,9 +13,6 @@ public static class RedisKeys
 
     public const string ChangesGroup = "observers";
 
-    /// <summary>Set of every live observer id.</summary>
-    public const string Observers = "rr:observers";
-
     /// <summary>Sorted set: subscriber id, scored by the unix time (ms) at which its subscriptions end unless renewed.</summary>
     public const string Subscribers = "rr:subscribers";
 

@@ -12,7 +12,8 @@ public sealed class ApiQueryEvaluator(HttpClient api)
 {
     public async Task<IReadOnlyList<ObservedItem>> EvaluateAsync(string url, CancellationToken cancellationToken)
     {
-        using var response = await api.GetAsync(url, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { ObservedQuery.EvaluationHeader, "1" } } };
+        using var response = await api.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             // A detail query whose item was deleted: its result is empty.
@@ -23,8 +24,8 @@ public sealed class ApiQueryEvaluator(HttpClient api)
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
         var root = document.RootElement;
-        return root.TryGetProperty("results", out var results) && root.TryGetProperty("count", out _)
-            ? ObservedItem.ListFrom(results)
+        return root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array
+            ? ObservedItem.ListFrom(items)
             : [ObservedItem.From(root)];
     }
 }

@@ -64,11 +64,13 @@ public sealed class ChangeConsumer(
             IReadOnlyList<string> observers = entry["observer"] is { IsNull: false } observer
                 ? [observer.ToString()]
                 : await store.FindDependentObserversAsync(entry[ChangeFeed.KeysField].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            foreach (var observerId in observers)
+            // Counted all at once (pipelined), then scheduled: one round trip, not one per observer.
+            var counts = await Task.WhenAll(observers.Select(store.MarkChangedAsync));
+            for (var i = 0; i < observers.Count; i++)
             {
-                if (await store.MarkChangedAsync(observerId) >= 0)
+                if (counts[i] >= 0)
                 {
-                    scheduler.Trigger(observerId, cause);
+                    scheduler.Trigger(observers[i], cause);
                 }
             }
         }

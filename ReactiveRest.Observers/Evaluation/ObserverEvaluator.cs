@@ -36,9 +36,15 @@ public sealed class ObserverEvaluator(
 
         try
         {
+            // The full read (result and baselines) only when there is work; the cheap count check decides whether
+            // another round is needed after each evaluation.
             while (await store.ReadAsync(observerId) is { } snapshot && snapshot.Generation > snapshot.Done)
             {
                 await EvaluateAsync(snapshot, cause, cancellationToken);
+                if (!await store.IsBehindAsync(observerId))
+                {
+                    break;
+                }
             }
         }
         finally
@@ -47,7 +53,7 @@ public sealed class ObserverEvaluator(
         }
 
         // A change counted after our last read but before the release found the lock taken and left it to us.
-        return await store.ReadAsync(observerId) is { } after && after.Generation > after.Done;
+        return await store.IsBehindAsync(observerId);
     }
 
     private async Task EvaluateAsync(ObserverSnapshot snapshot, ActivityContext cause, CancellationToken cancellationToken)
@@ -57,20 +63,20 @@ public sealed class ObserverEvaluator(
         activity?.SetTag("reactiverest.subscribers", snapshot.Subscribers.Count);
 
         var next = await queries.EvaluateAsync(snapshot.Url, cancellationToken);
-        var common = new Lazy<IReadOnlyList<string>>(() => ProtocolMessage.Diff(snapshot.ObserverId, snapshot.Result, next));
-        var deliveries = snapshot.Subscribers
-            .Select(subscriber => subscriber.Value == RedisKeys.UpToDate
-                ? new Delivery(subscriber.Key, RedisKeys.UpToDate, common.Value)
-                : new Delivery(subscriber.Key, subscriber.Value,
-                    ProtocolMessage.Diff(snapshot.ObserverId, ObservedItem.ParseArray(subscriber.Value), next)))
+        // One diff for every subscriber that is up to date, one per new subscriber from its own first result.
+        var upToDate = snapshot.Subscribers.Where(s => s.Value == RedisKeys.UpToDate).Select(s => s.Key).ToList();
+        IReadOnlyList<string> common = upToDate.Count > 0 ? ProtocolMessage.Diff(snapshot.ObserverId, snapshot.Result, next) : [];
+        var own = snapshot.Subscribers
+            .Where(s => s.Value != RedisKeys.UpToDate)
+            .Select(s => new Delivery(s.Key, s.Value, ProtocolMessage.Diff(snapshot.ObserverId, ObservedItem.ParseArray(s.Value), next)))
             .ToList();
 
-        if (!await store.CommitAsync(snapshot, next, deliveries))
+        if (!await store.CommitAsync(snapshot, next, common, upToDate, own))
         {
             logger.LogDebug("Observer {Observer} was dropped during its evaluation", snapshot.ObserverId);
         }
 
         Telemetry.Evaluations.Add(1);
-        activity?.SetTag("reactiverest.messages", deliveries.Sum(delivery => delivery.Messages.Count));
+        activity?.SetTag("reactiverest.messages", common.Count * upToDate.Count + own.Sum(delivery => delivery.Messages.Count));
     }
 }

@@ -21,8 +21,6 @@ public sealed class SubscriberConnections(
     public static readonly TimeSpan RenewPeriod = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, SubscriberSession> _sessions = new();
 
-    public int Count => _sessions.Count;
-
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await redis.GetSubscriber().SubscribeAsync(RedisChannel.Pattern(RedisKeys.NotifyPrefix + "*"), (channel, _) =>

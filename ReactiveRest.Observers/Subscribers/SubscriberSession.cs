@@ -108,14 +108,17 @@ public sealed class SubscriberSession(
     {
         while (true)
         {
-            if (await redis.GetDatabase().StringGetAsync(RedisKeys.SubscriberConnection(subscriberId)) != _connectionId)
+            // Both reads go out together: one round trip before the first frame, not two.
+            var owner = redis.GetDatabase().StringGetAsync(RedisKeys.SubscriberConnection(subscriberId));
+            var pending = store.ReadOutboxAsync(subscriberId, OutboxBatch);
+            if (await owner != _connectionId)
             {
                 await CloseAsync(Superseded, "Another connection took over this subscriber.");
                 await _stop.CancelAsync();
                 return;
             }
 
-            var messages = await store.ReadOutboxAsync(subscriberId, OutboxBatch);
+            var messages = await pending;
             foreach (var evaluation in messages.ChunkBy(message => message.TraceParent))
             {
                 // The last span of a write's trace: its messages leaving on this WebSocket.
