@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using ReactiveRest.Api.Data;
-using ReactiveRest.Api.Model;
+using ReactiveRest.Api.Extensions;
+using ReactiveRest.ApiModel;
+using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Engine.Http;
-using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Api.Apis;
 
@@ -35,22 +35,22 @@ public static class BoardsApi
     public sealed record BoardInput(string Name);
 
     private static Task<IResult> ListBoards(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        db.Boards.ListAsync(ApiResources.Boards, request, cancellationToken);
+        db.ListAsync(ApiResources.Boards, request, cancellationToken);
 
     private static Task<IResult> GetBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        db.Boards.GetAsync(ApiResources.Boards, id, "Board", request, cancellationToken);
+        db.GetAsync(ApiResources.Boards, id, "Board", request, cancellationToken);
 
-    private static Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteBoard(null, partial: false, request, db, changes, cancellationToken);
+    private static Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        WriteBoard(null, partial: false, request, db, cancellationToken);
 
-    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: false, request, db, changes, cancellationToken);
+    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: false, request, db, cancellationToken);
 
-    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: true, request, db, changes, cancellationToken);
+    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: true, request, db, cancellationToken);
 
     /// <param name="id">The board to replace or update; null to create one.</param>
-    private static async Task<IResult> WriteBoard(int? id, bool partial, HttpRequest request, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
+    private static async Task<IResult> WriteBoard(int? id, bool partial, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
@@ -85,41 +85,14 @@ public static class BoardsApi
             return Problems.NotFound("Board", board.Id);
         }
 
-        changes.Enqueue(ApiResources.Boards.ChangeKeys(id is null ? null : board, board));
         return id is null ? TypedResults.Created($"/api/boards/{board.Id}", board) : TypedResults.Ok(board);
     }
 
-    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken)
     {
-        // The board's tasks go with it; their ids are needed to announce each one's change, so delete them
-        // explicitly, in the same transaction, instead of through the cascade. The retrying strategy must own the
-        // transaction so that a retry repeats all of it.
-        var strategy = db.Database.CreateExecutionStrategy();
-        var taskIds = await strategy.ExecuteAsync(async () =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var deletedTasks = await db.Database
-                .SqlQuery<int>($"DELETE FROM tasks WHERE board_id = {id} RETURNING id AS \"Value\"")
-                .ToListAsync(cancellationToken);
-            if (await db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
-            {
-                return null;
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            return deletedTasks;
-        });
-        if (taskIds is null)
-        {
-            return Problems.NotFound("Board", id);
-        }
-
-        changes.Enqueue(ApiResources.Boards.ChangeKeys(new Board { Id = id, Name = "" }, null));
-        if (taskIds.Count > 0)
-        {
-            changes.Enqueue([.. taskIds.SelectMany(taskId => ApiResources.Tasks.ChangeKeys(new TaskItem { Id = taskId, BoardId = id, Title = "" }, null)).Distinct()]);
-        }
-
-        return TypedResults.NoContent();
+        // The database deletes the board's tasks with it (ON DELETE CASCADE); change capture sees each of them.
+        var deleted = await db.InTransactionAsync(
+            token => db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(token), cancellationToken);
+        return deleted == 0 ? Problems.NotFound("Board", id) : TypedResults.NoContent();
     }
 }

@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using ReactiveRest.Api.Data;
+using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Api.Extensions;
-using ReactiveRest.Api.Model;
+using ReactiveRest.ApiModel;
 using ReactiveRest.Engine.Http;
-using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Api.Apis;
 
@@ -37,19 +36,19 @@ public static class TasksApi
     public sealed record TaskInput(int BoardId, string Title, bool? Done, int? Position);
 
     private static Task<IResult> ListTasks(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        db.Tasks.ListAsync(ApiResources.Tasks, request, cancellationToken);
+        db.ListAsync(ApiResources.Tasks, request, cancellationToken);
 
     private static Task<IResult> GetTask(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        db.Tasks.GetAsync(ApiResources.Tasks, id, "Task", request, cancellationToken);
+        db.GetAsync(ApiResources.Tasks, id, "Task", request, cancellationToken);
 
-    private static Task<IResult> CreateTask(HttpRequest request, ReactiveDbContext db, TimeProvider time, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteTask(null, TaskWrite.Create, request, db, time, changes, cancellationToken);
+    private static Task<IResult> CreateTask(HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteTask(null, TaskWrite.Create, request, db, time, cancellationToken);
 
-    private static Task<IResult> ReplaceTask(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteTask(id, TaskWrite.Replace, request, db, time, changes, cancellationToken);
+    private static Task<IResult> ReplaceTask(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteTask(id, TaskWrite.Replace, request, db, time, cancellationToken);
 
-    private static Task<IResult> UpdateTask(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, ChangeDispatcher changes, CancellationToken cancellationToken) =>
-        WriteTask(id, TaskWrite.Update, request, db, time, changes, cancellationToken);
+    private static Task<IResult> UpdateTask(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteTask(id, TaskWrite.Update, request, db, time, cancellationToken);
 
     private enum TaskWrite
     {
@@ -58,7 +57,7 @@ public static class TasksApi
         Update,
     }
 
-    private static async Task<IResult> WriteTask(int? id, TaskWrite write, HttpRequest request, ReactiveDbContext db, TimeProvider time, ChangeDispatcher changes, CancellationToken cancellationToken)
+    private static async Task<IResult> WriteTask(int? id, TaskWrite write, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
@@ -87,7 +86,6 @@ public static class TasksApi
             return BoardDoesNotExist(fields, board);
         }
 
-        var before = task is null ? null : (TaskItem)db.Entry(task).OriginalValues.ToObject();
         var now = time.UtcNowForDatabase();
         if (task is null)
         {
@@ -122,8 +120,6 @@ public static class TasksApi
             return BoardDoesNotExist(fields, task.BoardId);
         }
 
-        changes.Enqueue(ApiResources.Tasks.ChangeKeys(before, task));
-
         return write == TaskWrite.Create ? TypedResults.Created($"/api/tasks/{task.Id}", task) : TypedResults.Ok(task);
     }
 
@@ -136,17 +132,10 @@ public static class TasksApi
     private static async Task<int> NextPositionAsync(ReactiveDbContext db, int boardId, CancellationToken cancellationToken) =>
         (await db.Tasks.Where(t => t.BoardId == boardId).MaxAsync(t => (int?)t.Position, cancellationToken) ?? -1) + 1;
 
-    private static async Task<IResult> DeleteTask(int id, ReactiveDbContext db, ChangeDispatcher changes, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteTask(int id, ReactiveDbContext db, CancellationToken cancellationToken)
     {
-        var boardIds = await db.Database
-            .SqlQuery<int>($"DELETE FROM tasks WHERE id = {id} RETURNING board_id AS \"Value\"")
-            .ToListAsync(cancellationToken);
-        if (boardIds.Count == 0)
-        {
-            return Problems.NotFound("Task", id);
-        }
-
-        changes.Enqueue(ApiResources.Tasks.ChangeKeys(new TaskItem { Id = id, BoardId = boardIds[0], Title = "" }, null));
-        return TypedResults.NoContent();
+        var deleted = await db.InTransactionAsync(
+            token => db.Tasks.Where(task => task.Id == id).ExecuteDeleteAsync(token), cancellationToken);
+        return deleted == 0 ? Problems.NotFound("Task", id) : TypedResults.NoContent();
     }
 }

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Subscribers;
 
 namespace ReactiveRest.Engine.Http;
 
@@ -20,25 +21,25 @@ public static class QueryObserverApi
         return app;
     }
 
-    private static async Task<IResult> UnsubscribeAsync(HttpRequest request, ObserverStore store)
+    private static async Task<IResult> UnsubscribeAsync(HttpRequest request, SubscriptionService subscriptions)
     {
         var errors = new QueryErrors();
-        var observer = Single(request, "observer", IsObserverId, "An observer id is 32 lowercase hexadecimal characters, given once.", errors);
+        var observer = Single(request, "observer", ObserverIds.IsValid, $"An observer id is {ObserverIds.Rule}, given once.", errors);
         var subscriber = Single(request, "subscriber", SubscriberIds.IsValid, $"A subscriber id is {SubscriberIds.Rule}, given once.", errors);
         if (errors.Any)
         {
             return Problems.Validation(errors);
         }
 
-        return await store.UnsubscribeAsync(observer!, subscriber!)
+        return await subscriptions.UnsubscribeAsync(observer!, subscriber!)
             ? TypedResults.Ok(new { observer, subscriber })
             : Problems.Create(StatusCodes.Status404NotFound, "Not found", $"Subscriber '{subscriber}' has no subscription to observer '{observer}'.");
     }
 
-    private static async Task<IResult> GetStatsAsync(string observer, ObserverStore store) =>
-        !IsObserverId(observer)
-            ? Problems.Create(StatusCodes.Status400BadRequest, "Bad observer id", "An observer id is 32 lowercase hexadecimal characters.")
-            : await store.GetStatsAsync(observer) is { } stats
+    private static async Task<IResult> GetStatsAsync(string observer, ObserverStore store, SubscriptionService subscriptions) =>
+        !ObserverIds.IsValid(observer)
+            ? Problems.Create(StatusCodes.Status400BadRequest, "Bad observer id", $"An observer id is {ObserverIds.Rule}.")
+            : await store.GetStatsAsync(observer, subscriptions.UrlOf) is { } stats
                 ? TypedResults.Ok(stats)
                 : Problems.Create(StatusCodes.Status404NotFound, "Not found", $"Observer '{observer}' does not exist.");
 
@@ -53,6 +54,4 @@ public static class QueryObserverApi
         errors.Add(name, values.Count == 0 ? "This parameter is required." : rule);
         return null;
     }
-
-    private static bool IsObserverId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
 }

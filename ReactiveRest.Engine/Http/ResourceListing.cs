@@ -1,68 +1,57 @@
-using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Subscribers;
 
 namespace ReactiveRest.Engine.Http;
 
 /// <summary>
-/// The GETs of any reactive resource, list and detail. With <c>observe={subscriber}</c> the same evaluation becomes the
-/// first result of an observer: the answer is <c>{"observer", "items"}</c> and later changes go to the subscriber.
+/// The GETs of any reactive resource, list and detail. With <c>observe={subscriber}</c> the same read becomes the
+/// subscriber's first result of the query's observer: the answer is <c>{"observer", "items", "seq"}</c> and later
+/// changes go to the subscriber's WebSocket.
 /// </summary>
 public static class ResourceListing
 {
-    private static readonly HashSet<string> ObserveOnly = [ObservedQuery.ObserveParameter];
+    public const string ObserveParameter = "observe";
 
-    public static async Task<IResult> ListAsync<TEntity>(
-        this IQueryable<TEntity> source,
-        ReactiveResource<TEntity> resource,
-        HttpRequest request,
-        CancellationToken cancellationToken)
+    private static readonly HashSet<string> ObserveOnly = [ObserveParameter];
+
+    public static async Task<IResult> ListAsync<TEntity>(this DbContext db, ReactiveResource<TEntity> resource, HttpRequest request, CancellationToken cancellationToken)
         where TEntity : class
     {
         var errors = new QueryErrors();
         var subscriber = ReadSubscriber(request, errors);
-        if (ListQueryParser.Parse(resource, request.Query, errors, ObserveOnly) is not { } query || errors.Any)
+        if (resource.ParseQuery(request.Query, errors, ObserveOnly) is not { } query || errors.Any)
         {
             return Problems.Validation(errors, "The list query is invalid.");
         }
 
-        var matching = source.AsNoTracking().FilterAndOrder(resource, query);
-        if (subscriber is not null || request.Headers.ContainsKey(ObservedQuery.EvaluationHeader))
+        if (subscriber is not null)
         {
-            // Observing and re-evaluating need the page only: no COUNT(*), no links.
-            var page = await matching.Page(query).ToListAsync(cancellationToken);
-            return subscriber is null
-                ? TypedResults.Ok(new EvaluatedPage<TEntity>(page))
-                : await ObserveAsync(request, subscriber, resource.DependencyKeys(query), page);
+            return await ObserveAsync(db, resource, ObserverQuery.ForList(resource, query), subscriber, request, cancellationToken);
         }
 
+        var matching = resource.Source(db).FilterAndOrder(resource, query);
         var count = await matching.CountAsync(cancellationToken);
         var results = await matching.Page(query).ToListAsync(cancellationToken);
         var (next, previous) = PageLinks.For(request, query, count);
         return TypedResults.Ok(new ListPage<TEntity>(count, next, previous, results));
     }
 
-    public static async Task<IResult> GetAsync<TEntity>(
-        this IQueryable<TEntity> source,
-        ReactiveResource<TEntity> resource,
-        int id,
-        string what,
-        HttpRequest request,
-        CancellationToken cancellationToken)
+    public static async Task<IResult> GetAsync<TEntity>(this DbContext db, ReactiveResource<TEntity> resource, int id, string what, HttpRequest request, CancellationToken cancellationToken)
         where TEntity : class
     {
         var errors = new QueryErrors();
         var subscriber = ReadSubscriber(request, errors);
-        foreach (var name in request.Query.Keys.Where(name => name != ObservedQuery.ObserveParameter))
+        foreach (var name in request.Query.Keys.Where(name => name != ObserveParameter))
         {
-            errors.Add(name, "A detail GET takes no parameters but 'observe'.");
+            errors.Add(name, $"A detail GET takes no parameters but '{ObserveParameter}'.");
         }
 
         if (errors.Any)
@@ -70,45 +59,56 @@ public static class ResourceListing
             return Problems.Validation(errors);
         }
 
-        var keyEquals = Expression.Lambda<Func<TEntity, bool>>(
-            Expression.Equal(resource.Key.Accessor.Body, Expression.Constant(id)), resource.Key.Accessor.Parameters);
-        if (await source.AsNoTracking().FirstOrDefaultAsync(keyEquals, cancellationToken) is not { } item)
+        if (subscriber is not null)
         {
-            return Problems.NotFound(what, id);
+            return await ObserveAsync(db, resource, ObserverQuery.ForItem(resource, id), subscriber, request, cancellationToken, notFound: Problems.NotFound(what, id));
         }
 
-        return subscriber is null
+        return await resource.Source(db).FirstOrDefaultAsync(resource.KeyEquals(id), cancellationToken) is { } item
             ? TypedResults.Ok(item)
-            : await ObserveAsync(request, subscriber, [resource.ItemKey(id)], [item]);
+            : Problems.NotFound(what, id);
     }
 
     private static string? ReadSubscriber(HttpRequest request, QueryErrors errors)
     {
-        if (!request.Query.TryGetValue(ObservedQuery.ObserveParameter, out var values))
+        if (!request.Query.TryGetValue(ObserveParameter, out var values))
         {
             return null;
         }
 
         if (values.Count != 1 || !SubscriberIds.IsValid(values[0]))
         {
-            errors.Add(ObservedQuery.ObserveParameter, $"A subscriber id is {SubscriberIds.Rule}, given once.");
+            errors.Add(ObserveParameter, $"A subscriber id is {SubscriberIds.Rule}, given once.");
             return null;
         }
 
         return values[0];
     }
 
-    private static async Task<IResult> ObserveAsync<TEntity>(HttpRequest request, string subscriber, IReadOnlyList<string> dependencies, IReadOnlyList<TEntity> items)
+    /// <param name="notFound">For a detail: the answer when the item does not exist (nothing is subscribed then).</param>
+    private static async Task<IResult> ObserveAsync(
+        DbContext db, IReactiveResource resource, ObserverQuery query, string subscriber, HttpRequest request, CancellationToken cancellationToken, IResult? notFound = null)
     {
         var services = request.HttpContext.RequestServices;
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var observed = ObservedItem.ListFrom(JsonSerializer.SerializeToElement(items, json));
-        var query = ObservedQuery.From(request);
-        var observerId = query.ObserverId;
-        // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
-        await services.GetRequiredService<ObserverStore>().SubscribeAsync(observerId, subscriber, query, dependencies, observed);
+        var items = await resource.EvaluateAsync(db, query, json, cancellationToken);
+        if (notFound is not null && items.Count == 0)
+        {
+            return notFound;
+        }
 
-        var body = $$"""{"observer":{{JsonSerializer.Serialize(observerId)}},"items":{{ObservedItem.ToJsonArray(observed)}}}""";
+        Observed observed;
+        try
+        {
+            // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
+            observed = await services.GetRequiredService<ObserveService>().ObserveAsync(resource, query, subscriber, items, cancellationToken);
+        }
+        catch (Exception exception) when (exception is TimeoutException or ObserverGoneException)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The observer is busy; retry shortly.");
+        }
+
+        var body = $$"""{"observer":"{{observed.ObserverId}}","items":{{ObservedItem.ToJsonArray(observed.Items)}},"seq":{{observed.Seq}}}""";
         return TypedResults.Text(body, "application/json", System.Text.Encoding.UTF8);
     }
 }

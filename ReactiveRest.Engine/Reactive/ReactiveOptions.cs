@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReactiveRest.Engine.Reactive;
 
 /// <summary>Settings of the reactive layer, read from the <c>Reactive</c> section by the API and the observers alike.</summary>
@@ -6,11 +8,45 @@ public sealed class ReactiveOptions
     public const string SectionName = "Reactive";
 
     /// <summary>How long the subscriptions of a subscriber whose WebSocket closed survive, so a quick reconnect keeps them.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Larger incoming WebSocket messages close the connection with 1009 (message too big).</summary>
+    [Range(64, 1 << 20)]
     public int MaxIncomingMessageBytes { get; set; } = 4096;
 
-    /// <summary>Messages kept for a subscriber that is not connected; older ones are trimmed.</summary>
-    public int MaxQueuedMessages { get; set; } = 10_000;
+    /// <summary>
+    /// Messages an observer's log keeps (in Redis, and in each replica's memory). A subscriber further behind gets one
+    /// diff from what it was sent to the current result instead, never a gap.
+    /// </summary>
+    [Range(16, 1_000_000)]
+    public int MaxLogMessages { get; set; } = 10_000;
+
+    /// <summary>Results kept per observer at positions where disconnected subscribers stood, to collapse their backlog.</summary>
+    [Range(1, 10_000)]
+    public int MaxSnapshots { get; set; } = 64;
+
+    /// <summary>How long an evaluation holds an observer without renewing its lock; a stalled evaluation loses it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan EvaluationLockTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An evaluation taking longer is cancelled and retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan EvaluationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A replica whose liveness key is older than this is taken for dead and its subscribers start their grace period.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan ReplicaLifetime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the periodic work runs: liveness, expiry, retries of observers left behind, polls due.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan MaintenancePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A frame that cannot be sent within this time (the client stopped reading) closes the connection with 1008.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a subscriber whose grace period ended is remembered, to tell a late connection that its observers are gone.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromDays(1);
 }

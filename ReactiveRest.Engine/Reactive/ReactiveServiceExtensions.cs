@@ -1,27 +1,50 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Subscribers;
 
 namespace ReactiveRest.Engine.Reactive;
 
 public static class ReactiveServiceExtensions
 {
-    /// <summary>What both hosts need of the reactive layer: options, the Redis-backed store and the change feed.</summary>
-    public static IHostApplicationBuilder AddReactiveCore(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// What both hosts need of the reactive layer: options, Redis, the resource catalog bound to the model of
+    /// <typeparamref name="TContext"/>, in-process evaluation, the observer and subscriber stores.
+    /// </summary>
+    public static IHostApplicationBuilder AddReactiveCore<TContext>(this IHostApplicationBuilder builder, IEnumerable<IReactiveResource> resources)
+        where TContext : DbContext
     {
-        builder.Services.AddOptions<ReactiveOptions>().BindConfiguration(ReactiveOptions.SectionName);
+        builder.Services.AddOptions<ReactiveOptions>()
+            .BindConfiguration(ReactiveOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.AddRedisClient("redis");
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ObserverStore>();
-        builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<Http.DependencyUnavailableExceptionHandler>();
-        return builder;
-    }
 
-    /// <summary>For hosts that write: change keys are published after commit, in order, retried while Redis is down.</summary>
-    public static IHostApplicationBuilder AddChangePublishing(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<ChangeDispatcher>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<ChangeDispatcher>());
+        var catalog = new ResourceCatalog(resources);
+        builder.Services.AddSingleton(services =>
+        {
+            using var scope = services.CreateScope();
+            catalog.Bind(scope.ServiceProvider.GetRequiredService<TContext>().Model);
+            return catalog;
+        });
+        builder.Services.AddSingleton(services => new ReactiveDatabase(services.GetRequiredService<IServiceScopeFactory>(), typeof(TContext)));
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+
+        builder.Services.AddSingleton<ObserverStore>();
+        builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddSingleton<ControlChannel>();
+        builder.Services.AddSingleton<ChangeStream>();
+        builder.Services.AddSingleton<ObserverEvaluator>();
+        builder.Services.AddSingleton<ObserveService>();
+        builder.Services.AddSingleton<SubscriptionService>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
         return builder;
     }
 }

@@ -1,30 +1,44 @@
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Primitives;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
 
 namespace ReactiveRest.Engine.Resources;
 
 /// <summary>
-/// The single definition of a resource that clients can list, filter, order and (later) observe: its fields, its
-/// primary key and its default ordering. The API's endpoints and the observers evaluate queries through it, so both
+/// The single definition of a resource that clients can list, filter, order and observe: its fields, its primary key,
+/// its default ordering and its partitions. The API's endpoints and the observers evaluate queries through it, so both
 /// always compute the same result.
 /// </summary>
-public sealed class ReactiveResource<TEntity> where TEntity : class
+public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity : class
 {
     private readonly Dictionary<string, ResourceField> _fields = new(StringComparer.Ordinal);
     private readonly List<OrderingTerm> _defaultOrdering = [];
-    private readonly List<(string Name, Func<TEntity, int> Read)> _partitions = [];
+    private readonly List<ResourceField> _partitions = [];
+    private readonly Func<TEntity, int> _keyOf;
+    private Func<DbContext, IQueryable<TEntity>> _source = db => db.Set<TEntity>();
+    private Dictionary<string, string> _columns = [];
 
     public ReactiveResource(string name, Expression<Func<TEntity, int>> key)
     {
         Name = name;
+        Path = $"/api/{name}";
         Key = AddField(key);
-        _partitions.Add((Key.Name, key.Compile()));
+        _keyOf = key.Compile();
+        _partitions.Add(Key);
     }
 
-    /// <summary>The path segment and name of the resource, such as <c>tasks</c>.</summary>
     public string Name { get; }
+
+    public string Path { get; private set; }
+
+    public string? Table { get; private set; }
+
+    public TimeSpan? PollInterval { get; private set; }
 
     /// <summary>The primary key field; it breaks every ordering tie so each order is total.</summary>
     public ResourceField Key { get; }
@@ -35,6 +49,9 @@ public sealed class ReactiveResource<TEntity> where TEntity : class
     public IReadOnlyList<OrderingTerm> DefaultOrdering =>
         _defaultOrdering.Count > 0 ? _defaultOrdering : [new OrderingTerm(Key.Name, false)];
 
+    /// <summary>The table key: every change of this resource announces it, and unpartitioned observers depend on it.</summary>
+    public string TableKey => Name;
+
     public ReactiveResource<TEntity> WithField<TValue>(Expression<Func<TEntity, TValue>> accessor)
     {
         AddField(accessor);
@@ -42,66 +59,15 @@ public sealed class ReactiveResource<TEntity> where TEntity : class
     }
 
     /// <summary>
-    /// Declares an integer field (a foreign key, typically) that writes announce and queries may depend on, so that a
+    /// Declares an integer field (a foreign key, typically) that changes announce and queries may depend on, so that a
     /// change re-evaluates only the observers of its own partition: a task moved from board 1 to 2 touches observers of
     /// <c>boardId=1</c> and <c>boardId=2</c>, not those of board 3.
     /// </summary>
     public ReactiveResource<TEntity> PartitionedBy(Expression<Func<TEntity, int>> accessor)
     {
-        var field = AddField(accessor);
-        _partitions.Add((field.Name, accessor.Compile()));
+        _partitions.Add(AddField(accessor));
         return this;
     }
-
-    /// <summary>The table key: every change of this resource announces it, and unpartitioned observers depend on it.</summary>
-    public string TableKey => Name;
-
-    /// <summary>The change keys one write announces: the table, and each partition's old and new value.</summary>
-    public IReadOnlyList<string> ChangeKeys(TEntity? before, TEntity? after)
-    {
-        var keys = new List<string> { TableKey };
-        foreach (var entity in new[] { before, after })
-        {
-            if (entity is null)
-            {
-                continue;
-            }
-
-            foreach (var (name, read) in _partitions)
-            {
-                var key = PartitionKey(name, read(entity));
-                if (!keys.Contains(key))
-                {
-                    keys.Add(key);
-                }
-            }
-        }
-
-        return keys;
-    }
-
-    /// <summary>
-    /// The keys a list query's result depends on: the values of the first partition it pins with an exact or
-    /// <c>__in</c> filter (the key first), else the whole table.
-    /// </summary>
-    public IReadOnlyList<string> DependencyKeys(ListQuery query)
-    {
-        foreach (var (name, _) in _partitions)
-        {
-            var pinned = query.Filters.FirstOrDefault(filter => filter.Field.Name == name && filter.Lookup is Lookup.Exact or Lookup.In);
-            if (pinned is not null)
-            {
-                return [.. pinned.Values.Select(value => PartitionKey(name, (int)value)).Distinct()];
-            }
-        }
-
-        return [TableKey];
-    }
-
-    /// <summary>The key a detail GET depends on.</summary>
-    public string ItemKey(int id) => PartitionKey(Key.Name, id);
-
-    private string PartitionKey(string field, int value) => $"{Name}:{field}={value.ToString(CultureInfo.InvariantCulture)}";
 
     public ReactiveResource<TEntity> OrderedBy(params string[] terms)
     {
@@ -114,6 +80,161 @@ public sealed class ReactiveResource<TEntity> where TEntity : class
 
         return this;
     }
+
+    /// <summary>Where the API serves the resource, when not <c>/api/{name}</c>.</summary>
+    public ReactiveResource<TEntity> ServedAt(string path)
+    {
+        Path = path;
+        return this;
+    }
+
+    /// <summary>
+    /// A computed resource (a projection or an aggregate) instead of an entity set. No change key announces its changes,
+    /// so it must also be <see cref="PolledEvery"/>.
+    /// </summary>
+    public ReactiveResource<TEntity> ComputedBy(Func<DbContext, IQueryable<TEntity>> source)
+    {
+        _source = source;
+        return this;
+    }
+
+    /// <summary>Its observers are evaluated again every <paramref name="interval"/>, shared and diffed like any other.</summary>
+    public ReactiveResource<TEntity> PolledEvery(TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.FromMilliseconds(100));
+        PollInterval = interval;
+        return this;
+    }
+
+    /// <summary>The rows clients see, as the API lists them.</summary>
+    public IQueryable<TEntity> Source(DbContext db) => _source(db).AsNoTracking();
+
+    public int KeyOf(TEntity entity) => _keyOf(entity);
+
+    public void Bind(IModel model)
+    {
+        if (PollInterval is not null || model.FindEntityType(typeof(TEntity)) is not { } entity || entity.GetTableName() is not { } table)
+        {
+            // Computed or polled: no captured change is this resource's.
+            return;
+        }
+
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        _columns = _fields.Values
+            .Select(field => (field.Name, Property: entity.FindProperty(((MemberExpression)field.Accessor.Body).Member.Name)))
+            .Where(pair => pair.Property?.GetColumnName(store) is not null)
+            .ToDictionary(pair => pair.Name, pair => pair.Property!.GetColumnName(store)!, StringComparer.Ordinal);
+        Table = table;
+    }
+
+    public ListQuery? ParseQuery(IEnumerable<KeyValuePair<string, StringValues>> parameters, QueryErrors errors, IReadOnlySet<string>? ignored = null) =>
+        ListQueryParser.Parse(this, parameters, errors, ignored);
+
+    public async Task<IReadOnlyList<ObservedItem>> EvaluateAsync(DbContext db, ObserverQuery query, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var items = query.Id is { } id
+            ? await Source(db).Where(KeyEquals(id)).Take(1).ToListAsync(cancellationToken)
+            : await Source(db).FilterAndOrder(this, query.List!).Page(query.List!).ToListAsync(cancellationToken);
+        return [.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))];
+    }
+
+    /// <summary><c>entity =&gt; entity.Key == id</c>, with the id as a parameter.</summary>
+    public Expression<Func<TEntity, bool>> KeyEquals(int id)
+    {
+        Expression<Func<int>> boxed = () => id;
+        return Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(Key.Accessor.Body, boxed.Body), Key.Accessor.Parameters);
+    }
+
+    public IReadOnlyList<string> DependencyKeys(ObserverQuery query) =>
+        PollInterval is not null ? []
+        : query.Id is { } id ? [ItemKey(id)]
+        : DependencyKeys(query.List!);
+
+    /// <summary>
+    /// The keys a list query's result depends on: the values of the first partition it pins with an exact or
+    /// <c>__in</c> filter (the key first), else the whole table.
+    /// </summary>
+    public IReadOnlyList<string> DependencyKeys(ListQuery query)
+    {
+        foreach (var partition in _partitions)
+        {
+            var pinned = query.Filters.FirstOrDefault(filter => filter.Field == partition && filter.Lookup is Lookup.Exact or Lookup.In);
+            if (pinned is not null)
+            {
+                return [.. pinned.Values.Select(value => PartitionKey(partition.Name, (int)value)).Distinct()];
+            }
+        }
+
+        return [TableKey];
+    }
+
+    /// <summary>The key a detail GET depends on.</summary>
+    public string ItemKey(int id) => PartitionKey(Key.Name, id);
+
+    public IReadOnlyList<string> ChangeKeys(RowChange change)
+    {
+        var keys = new List<string> { TableKey };
+        foreach (var row in new[] { change.Before, change.After })
+        {
+            if (row is not { } present)
+            {
+                continue;
+            }
+
+            foreach (var partition in _partitions)
+            {
+                if (ReadColumn(present, partition.Name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number)
+                    && PartitionKey(partition.Name, number) is var key && !keys.Contains(key))
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    public bool MayAffect(ObserverQuery query, RowChange change)
+    {
+        if (query.Id is { } id)
+        {
+            return Pins(change.Before, id) || Pins(change.After, id);
+        }
+
+        return (change.Before is { } before && RowPredicate.MayMatch(query.List!.Filters, FieldsOf(before)))
+            || (change.After is { } after && RowPredicate.MayMatch(query.List!.Filters, FieldsOf(after)));
+    }
+
+    /// <summary>A row as the query language sees it: its values by field name.</summary>
+    public IReadOnlyDictionary<string, JsonElement> FieldsOf(JsonElement row)
+    {
+        var fields = new Dictionary<string, JsonElement>(_columns.Count, StringComparer.Ordinal);
+        foreach (var (field, column) in _columns)
+        {
+            if (row.TryGetProperty(column, out var value))
+            {
+                fields[field] = value;
+            }
+        }
+
+        return fields;
+    }
+
+    private bool Pins(JsonElement? row, int id)
+    {
+        if (row is not { } present)
+        {
+            return false;
+        }
+
+        // A key that cannot be read might be this item's.
+        return ReadColumn(present, Key.Name) is not { ValueKind: JsonValueKind.Number } value || !value.TryGetInt32(out var key) || key == id;
+    }
+
+    private JsonElement? ReadColumn(JsonElement row, string field) =>
+        _columns.TryGetValue(field, out var column) && row.TryGetProperty(column, out var value) ? value : null;
+
+    private string PartitionKey(string field, int value) => $"{Name}:{field}={value.ToString(CultureInfo.InvariantCulture)}";
 
     private OrderingTerm ParseDefaultTerm(string term)
     {

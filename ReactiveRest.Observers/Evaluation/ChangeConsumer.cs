@@ -1,21 +1,32 @@
-using ReactiveRest.Engine.Reactive;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Redis;
+using ReactiveRest.Engine.Resources;
 using StackExchange.Redis;
 
 namespace ReactiveRest.Observers.Evaluation;
 
 /// <summary>
-/// Reads change events from the <c>rr:changes</c> stream as one consumer of the observers' group (each event reaches
-/// one replica), finds the observers that depend on its keys, counts the change on each and schedules their
-/// evaluation. Woken by pub/sub; a one-second safety net covers a lost wake-up.
+/// Reads captured changes from the change stream as one consumer of the observers' group (each entry reaches one
+/// replica), finds the observers each change can affect (the dependency index narrows to the change's partitions; the
+/// observer's own filters, checked against the row before and after, decide), counts the change on them and schedules
+/// their evaluation. Woken by pub/sub; a one-second safety net covers a lost wake-up.
 /// </summary>
 public sealed class ChangeConsumer(
     IConnectionMultiplexer redis,
     ObserverStore store,
+    ResourceCatalog catalog,
     EvaluationScheduler scheduler,
+    TimeProvider time,
     ILogger<ChangeConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Definitions never change for an observer id's incarnation; parsed once.</summary>
+    private readonly ConcurrentDictionary<string, ObserverQuery> _queries = new(StringComparer.Ordinal);
 
     /// <summary>This process's name in the consumer group.</summary>
     public static readonly string ConsumerName = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -29,12 +40,14 @@ public sealed class ChangeConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var entries = await redis.GetDatabase().StreamReadGroupAsync(
                     RedisKeys.Changes, RedisKeys.ChangesGroup, ConsumerName, StreamPosition.NewMessages, count: 100);
+                failures = 0;
                 if (entries.Length == 0)
                 {
                     await _wake.WaitAsync(SafetyNet, stoppingToken);
@@ -45,11 +58,16 @@ public sealed class ChangeConsumer(
             }
             catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
+                // Redis lost its data: the group goes with it.
                 await EnsureGroupAsync();
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogWarning(exception, "Reading changes failed; retrying");
+                if (failures++ == 0)
+                {
+                    logger.LogWarning(exception, "Reading changes failed; retrying every {Delay}", SafetyNet);
+                }
+
                 await Task.Delay(SafetyNet, stoppingToken);
             }
         }
@@ -58,24 +76,86 @@ public sealed class ChangeConsumer(
     /// <summary>Handles entries and acknowledges them; also used for entries claimed from a dead consumer.</summary>
     public async Task HandleAsync(IReadOnlyList<StreamEntry> entries)
     {
+        var affected = new Dictionary<string, EvaluationCause>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var cause = ChangeFeed.ExtractContext(entry);
-            IReadOnlyList<string> observers = entry["observer"] is { IsNull: false } observer
-                ? [observer.ToString()]
-                : await store.FindDependentObserversAsync(entry[ChangeFeed.KeysField].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            // Counted all at once (pipelined), then scheduled: one round trip, not one per observer.
-            var counts = await Task.WhenAll(observers.Select(store.MarkChangedAsync));
-            for (var i = 0; i < observers.Count; i++)
+            if (ChangeStream.ObserverOf(entry) is { } requested)
+            {
+                affected[requested] = EvaluationCause.None;
+                continue;
+            }
+
+            await MatchAsync(ChangeStream.RowsOf(entry), affected);
+        }
+
+        if (affected.Count > 0)
+        {
+            var observerIds = affected.Keys.ToList();
+            var counts = await store.MarkChangedAsync(observerIds, time.GetUtcNow());
+            for (var i = 0; i < observerIds.Count; i++)
             {
                 if (counts[i] >= 0)
                 {
-                    scheduler.Trigger(observers[i], cause);
+                    scheduler.Trigger(observerIds[i], affected[observerIds[i]]);
+                }
+                else
+                {
+                    _queries.TryRemove(observerIds[i], out _);
                 }
             }
         }
 
         await redis.GetDatabase().StreamAcknowledgeAsync(RedisKeys.Changes, RedisKeys.ChangesGroup, [.. entries.Select(entry => entry.Id)]);
+    }
+
+    private async Task MatchAsync(IReadOnlyList<RowChange> changes, Dictionary<string, EvaluationCause> affected)
+    {
+        var known = changes.Where(change => catalog.ForTable(change.Table) is not null).ToList();
+        if (known.Count == 0)
+        {
+            return;
+        }
+
+        var keys = known.SelectMany(change => catalog.ForTable(change.Table)!.ChangeKeys(change)).Distinct().ToList();
+        var candidates = await store.FindDependentsAsync(keys);
+        await LoadQueriesAsync(candidates);
+        foreach (var observerId in candidates)
+        {
+            if (!_queries.TryGetValue(observerId, out var query) || catalog.Find(query.Resource) is not { } resource)
+            {
+                continue;
+            }
+
+            foreach (var change in known)
+            {
+                if (change.Table == resource.Table && resource.MayAffect(query, change))
+                {
+                    var cause = new EvaluationCause(
+                        change.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context) ? context : default,
+                        change.CapturedAt);
+                    affected[observerId] = affected.TryGetValue(observerId, out var earlier) ? earlier.Merge(cause) : cause;
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task LoadQueriesAsync(IReadOnlyList<string> observerIds)
+    {
+        var missing = observerIds.Where(id => !_queries.ContainsKey(id)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var definitions = await store.ReadDefinitionsAsync(missing);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            if (definitions[i] is { } definition && ObserverQuery.FromDefinition(definition, catalog) is { } query)
+            {
+                _queries[missing[i]] = query;
+            }
+        }
     }
 
     /// <summary>One pending wake-up is enough: the next read takes everything there is.</summary>

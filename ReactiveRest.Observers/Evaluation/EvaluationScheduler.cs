@@ -1,26 +1,31 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Observers.Evaluation;
 
 /// <summary>
 /// Runs observer evaluations in the background as changes come: at most one runner per observer in this process,
-/// changes during a run coalesce into one more run, and a failed run (API or Redis down) is retried.
+/// changes during a run coalesce into one more run, and a failed run (database or Redis away) is retried.
 /// </summary>
-public sealed class EvaluationScheduler(ObserverEvaluator evaluator, ILogger<EvaluationScheduler> logger, IHostApplicationLifetime lifetime)
+public sealed class EvaluationScheduler(
+    ObserverEvaluator evaluator,
+    ObserverStore store,
+    IOptions<ReactiveOptions> options,
+    ILogger<EvaluationScheduler> logger,
+    IHostApplicationLifetime lifetime)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly CoalescingGate<string> _gate = new();
-    private readonly ConcurrentDictionary<string, ActivityContext> _causes = new();
+    private readonly ConcurrentDictionary<string, EvaluationCause> _causes = new(StringComparer.Ordinal);
+    private int _failures;
 
-    public void Trigger(string observerId, ActivityContext cause = default)
+    public int Running => _gate.Running;
+
+    public void Trigger(string observerId, EvaluationCause cause = default)
     {
-        if (cause != default)
-        {
-            _causes[observerId] = cause;
-        }
-
+        _causes.AddOrUpdate(observerId, cause, (_, earlier) => earlier.Merge(cause));
         if (_gate.Trigger(observerId))
         {
             _ = Task.Run(() => RunAsync(observerId));
@@ -35,14 +40,26 @@ public sealed class EvaluationScheduler(ObserverEvaluator evaluator, ILogger<Eva
             _causes.TryRemove(observerId, out var cause);
             try
             {
-                if (await evaluator.BringUpToDateAsync(observerId, cause, stopping))
+                var outcome = await evaluator.BringUpToDateAsync(observerId, cause, stopping);
+                switch (outcome.Status)
                 {
-                    _gate.Trigger(observerId);
+                    case EvaluationStatus.UpToDate:
+                        await store.ClearPendingAsync(observerId);
+                        Interlocked.Exchange(ref _failures, 0);
+                        break;
+                    case EvaluationStatus.Fenced:
+                        _ = RetryLaterAsync(observerId, stopping);
+                        break;
                 }
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                logger.LogWarning(exception, "Evaluating observer {Observer} failed; retrying in {Delay}", observerId, RetryDelay);
+                // One warning per outage, not one per observer per second.
+                if (Interlocked.Increment(ref _failures) == 1)
+                {
+                    logger.LogWarning(exception, "Evaluating observer {Observer} failed; retrying every {Delay}", observerId, RetryDelay);
+                }
+
                 _ = RetryLaterAsync(observerId, stopping);
             }
             catch (OperationCanceledException)

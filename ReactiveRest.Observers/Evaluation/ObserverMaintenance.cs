@@ -1,52 +1,141 @@
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Redis;
+using ReactiveRest.Engine.Subscribers;
+using ReactiveRest.Observers.Delivery;
 using StackExchange.Redis;
 
 namespace ReactiveRest.Observers.Evaluation;
 
 /// <summary>
-/// The periodic work that keeps the shared state bounded and self-healing: ends the subscriptions of subscribers
-/// gone for longer than the grace period (dropping observers left without subscribers), re-schedules observers with
-/// uncounted changes (after a crash or an outage), and takes over change events a dead replica left unacknowledged.
+/// The periodic work that keeps the shared state bounded and self-healing, run by every replica (each step is safe to
+/// run concurrently): this replica's liveness, the grace period of subscribers of dead replicas, the end of
+/// subscribers gone past their grace period, observers left behind by a crash or an outage, polls due, and change
+/// entries a dead replica left unacknowledged.
 /// </summary>
-public sealed class ObserverMaintenance(
+internal sealed class ObserverMaintenance(
     IConnectionMultiplexer redis,
-    ObserverStore store,
+    ObserverStore observers,
+    SubscriberStore subscribers,
+    SubscriptionService subscriptions,
+    ReplicaRegistry replicas,
+    ResourceCatalog catalog,
     EvaluationScheduler scheduler,
     ChangeConsumer consumer,
+    DeliveryHub hub,
+    IOptions<ReactiveOptions> options,
+    TimeProvider time,
     ILogger<ObserverMaintenance> logger) : BackgroundService
 {
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FeedCheckPeriod = TimeSpan.FromSeconds(5);
+    private int _failures;
+    private DateTimeOffset _lastFeedCheck;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Alive before the first connection is accepted.
+        await replicas.RenewAsync();
+        await base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Period);
+        using var timer = new PeriodicTimer(options.Value.MaintenancePeriod, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                var expired = await store.ExpireSubscribersAsync();
-                if (expired > 0)
+                await RunOnceAsync();
+                if (Interlocked.Exchange(ref _failures, 0) > 0)
                 {
-                    logger.LogInformation("Ended the subscriptions of {Count} subscribers gone past the grace period", expired);
-                }
-
-                foreach (var observerId in await store.ObserversBehindAsync())
-                {
-                    scheduler.Trigger(observerId);
-                }
-
-                var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
-                    RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.ConsumerName, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
-                if (claimed.ClaimedEntries.Length > 0)
-                {
-                    await consumer.HandleAsync(claimed.ClaimedEntries);
+                    logger.LogInformation("Observer maintenance works again");
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogWarning(exception, "Observer maintenance failed; retrying in {Period}", Period);
+                if (Interlocked.Increment(ref _failures) == 1)
+                {
+                    logger.LogWarning(exception, "Observer maintenance failed; retrying every {Period}", options.Value.MaintenancePeriod);
+                }
             }
         }
     }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await replicas.LeaveAsync();
+        }
+        catch (RedisException)
+        {
+            // Its key expires by itself.
+        }
+    }
+
+    private async Task RunOnceAsync()
+    {
+        if (!await replicas.RenewAsync())
+        {
+            logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", hub.SessionCount);
+            await hub.ReassertAsync();
+        }
+
+        await replicas.ReapDeadAsync();
+        await EndDueSubscribersAsync();
+
+        foreach (var observerId in await observers.PendingSinceAsync(time.GetUtcNow() - PendingFor))
+        {
+            scheduler.Trigger(observerId);
+        }
+
+        foreach (var observerId in await observers.ClaimDuePollsAsync(time.GetUtcNow(), PollIntervalOf))
+        {
+            scheduler.Trigger(observerId);
+        }
+
+        var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
+            RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.ConsumerName, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
+        if (claimed.ClaimedEntries.Length > 0)
+        {
+            await consumer.HandleAsync(claimed.ClaimedEntries);
+        }
+
+        if (time.GetUtcNow() - _lastFeedCheck > FeedCheckPeriod)
+        {
+            _lastFeedCheck = time.GetUtcNow();
+            await hub.CatchUpFeedsAsync();
+        }
+    }
+
+    /// <summary>Subscribers past their deadline are ended, unless a live replica serves them after all.</summary>
+    private async Task EndDueSubscribersAsync()
+    {
+        var ended = 0;
+        foreach (var subscriberId in await subscribers.DueAsync(500))
+        {
+            var replica = await subscribers.ReplicaOfAsync(subscriberId);
+            if (replica.Length > 0 && await replicas.IsAliveAsync(replica))
+            {
+                await subscribers.NotDueAsync(subscriberId);
+            }
+            else if (await subscriptions.EndSubscriberAsync(subscriberId, replica))
+            {
+                ended++;
+            }
+        }
+
+        if (ended > 0)
+        {
+            logger.LogInformation("Ended the subscriptions of {Count} subscribers gone past the grace period", ended);
+        }
+    }
+
+    private TimeSpan? PollIntervalOf(string definition) =>
+        ObserverQuery.FromDefinition(definition, catalog) is { } query ? catalog.Find(query.Resource)?.PollInterval : null;
 }

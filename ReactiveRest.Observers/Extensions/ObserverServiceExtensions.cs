@@ -1,28 +1,29 @@
-using ReactiveRest.Engine.Reactive;
+using ReactiveRest.ApiModel;
+using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Subscribers;
+using ReactiveRest.Observers.Delivery;
 using ReactiveRest.Observers.Evaluation;
-using ReactiveRest.Observers.Subscribers;
 
 namespace ReactiveRest.Observers.Extensions;
 
 public static class ObserverServiceExtensions
 {
     /// <summary>
-    /// The observer worker: Redis (change keys, observer state, outboxes), the API it evaluates queries on, the change
-    /// consumer, the evaluation scheduler, the maintenance loop and the subscribers' WebSocket sessions.
+    /// The observer worker: the model it evaluates queries with (in-process, on PostgreSQL), the change relay, the change
+    /// consumer, the evaluation scheduler, the maintenance loop and the subscribers' WebSockets.
     /// </summary>
     public static IHostApplicationBuilder AddObserverServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("redis");
-        builder.AddReactiveCore();
+        builder.AddTaskBoardModel();
 
-        builder.Services.AddHttpClient<ApiQueryEvaluator>(client => client.BaseAddress = new Uri("https+http://api"));
-        builder.Services.AddSingleton<ObserverEvaluator>();
+        builder.Services.AddSingleton<ReplicaRegistry>();
+        builder.Services.AddHostedService<ChangeRelay>();
         builder.Services.AddSingleton<EvaluationScheduler>();
         builder.Services.AddSingleton<ChangeConsumer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChangeConsumer>());
+        builder.Services.AddSingleton<DeliveryHub>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryHub>());
         builder.Services.AddHostedService<ObserverMaintenance>();
-        builder.Services.AddSingleton<SubscriberConnections>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SubscriberConnections>());
         return builder;
     }
 

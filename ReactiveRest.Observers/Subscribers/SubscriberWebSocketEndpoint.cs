@@ -1,5 +1,6 @@
 using ReactiveRest.Engine.Http;
-using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Subscribers;
+using ReactiveRest.Observers.Delivery;
 
 namespace ReactiveRest.Observers.Subscribers;
 
@@ -14,11 +15,18 @@ public static class SubscriberWebSocketEndpoint
         return app;
     }
 
-    private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, SubscriberConnections connections)
+    private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, IServiceProvider services)
     {
         if (!SubscriberIds.IsValid(subscriber))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Bad subscriber id", $"A subscriber id is {SubscriberIds.Rule}.");
+        }
+
+        if (ResumeRequest.Parse(context.Request.Query[ResumeRequest.Parameter]) is not { } resume)
+        {
+            var errors = new Engine.Querying.QueryErrors();
+            errors.Add(ResumeRequest.Parameter, ResumeRequest.Rule);
+            return Problems.Validation(errors, "The resume parameter is invalid.");
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
@@ -27,7 +35,7 @@ public static class SubscriberWebSocketEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await connections.ServeAsync(subscriber!, socket, context.RequestAborted);
+        await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, socket, resume, context.RequestAborted);
         return Results.Empty;
     }
 }

@@ -1,0 +1,13 @@
+namespace ReactiveRest.ApiModel;
+
+public static class Limits
+{
+    public const int NameLength = 200;
+    public const int TitleLength = 500;
+
+    /// <summary>Leaves room for "one past the last" without overflowing.</summary>
+    public const int Position = 1_000_000_000;
+
+    /// <summary>Create and update bodies are small; anything larger is refused with 413 before it is read.</summary>
+    public const long BodyBytes = 64 * 1024;
+}

@@ -1,0 +1,19 @@
+namespace ReactiveRest.ApiModel;
+
+/// <summary>A task on a board; named TaskItem in code only to stay clear of System.Threading.Tasks.Task.</summary>
+public sealed class TaskItem
+{
+    public int Id { get; set; }
+
+    public int BoardId { get; set; }
+
+    public required string Title { get; set; }
+
+    public bool Done { get; set; }
+
+    public int Position { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,63 @@
+namespace ReactiveRest.Engine.Changes;
+
+/// <summary>
+/// Change capture in PostgreSQL: a row trigger on every reactive table records the row before and after each write in
+/// <see cref="Table"/>, in the write's own transaction, and notifies <see cref="Channel"/> at commit. So a committed
+/// write's change cannot be lost by a process dying after the commit, and writes made outside the API (psql, another
+/// service) reach subscribers too. The SQL here is what the migrations install.
+/// </summary>
+public static class ChangeCapture
+{
+    public const string Table = "reactive_changes";
+
+    public const string Channel = "reactive_changes";
+
+    /// <summary>The transaction-local setting through which a write hands its trace to the trigger.</summary>
+    public const string TraceSetting = "reactiverest.traceparent";
+
+    public const string Function = "reactive_capture_change";
+
+    /// <summary>The outbox table and the trigger function; once per database.</summary>
+    public static string InstallSql => $"""
+        CREATE TABLE {Table} (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            table_name text NOT NULL,
+            old_row jsonb,
+            new_row jsonb,
+            traceparent text,
+            captured_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+
+        CREATE FUNCTION {Function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {Table} (table_name, old_row, new_row, traceparent)
+            VALUES (
+                TG_TABLE_NAME,
+                CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
+                CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+                NULLIF(current_setting('{TraceSetting}', true), ''));
+            -- One notification per transaction: PostgreSQL folds identical ones.
+            PERFORM pg_notify('{Channel}', '');
+            RETURN NULL;
+        END
+        $$;
+        """;
+
+    public static string UninstallSql => $"""
+        DROP TABLE {Table};
+        DROP FUNCTION {Function}();
+        """;
+
+    /// <summary>Captures every write of one table; an update that changes nothing is not a change.</summary>
+    public static string TriggerSql(string table) => $"""
+        CREATE TRIGGER {table}_capture_insert_delete AFTER INSERT OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {Function}();
+        CREATE TRIGGER {table}_capture_update AFTER UPDATE ON {table}
+            FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION {Function}();
+        """;
+
+    public static string DropTriggerSql(string table) => $"""
+        DROP TRIGGER {table}_capture_insert_delete ON {table};
+        DROP TRIGGER {table}_capture_update ON {table};
+        """;
+}

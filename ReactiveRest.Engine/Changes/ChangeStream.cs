@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ReactiveRest.Engine.Redis;
+using ReactiveRest.Engine.Resources;
+using StackExchange.Redis;
+
+namespace ReactiveRest.Engine.Changes;
+
+/// <summary>
+/// The Redis stream through which captured row changes (and requests to evaluate one observer) reach the observers'
+/// consumer group: each entry is handled by one replica, and an entry a dead replica left is claimed by another.
+/// A pub/sub wake-up spares the consumers from polling.
+/// </summary>
+public sealed class ChangeStream(IConnectionMultiplexer redis)
+{
+    private const string RowsField = "rows";
+    private const string ObserverField = "observer";
+
+    /// <summary>Entries beyond this are trimmed; the relay only adds while the consumers run, so they keep up.</summary>
+    private const int MaxEntries = 100_000;
+
+    /// <summary>Adds one entry holding a batch of captured changes, in capture order.</summary>
+    public async Task PublishAsync(IReadOnlyList<RowChange> changes)
+    {
+        var database = redis.GetDatabase();
+        await database.StreamAddAsync(RedisKeys.Changes, RowsField, Serialize(changes), maxLength: MaxEntries, useApproximateMaxLength: true);
+        await database.PublishAsync(RedisChannel.Literal(RedisKeys.ChangesWake), "");
+    }
+
+    /// <summary>Asks for one evaluation of an observer (a new observer, whose first result may already be behind).</summary>
+    public async Task RequestEvaluationAsync(string observerId)
+    {
+        var database = redis.GetDatabase();
+        await database.StreamAddAsync(RedisKeys.Changes, ObserverField, observerId, maxLength: MaxEntries, useApproximateMaxLength: true);
+        await database.PublishAsync(RedisChannel.Literal(RedisKeys.ChangesWake), "");
+    }
+
+    /// <summary>The observer an entry asks to evaluate, or null for an entry of row changes.</summary>
+    public static string? ObserverOf(StreamEntry entry) => entry[ObserverField] is { IsNull: false } observer ? observer.ToString() : null;
+
+    public static IReadOnlyList<RowChange> RowsOf(StreamEntry entry)
+    {
+        if (entry[RowsField] is not { IsNull: false } rows)
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(rows.ToString());
+        return [.. document.RootElement.EnumerateArray().Select(row => new RowChange(
+            row.GetProperty("t").GetString()!,
+            row.GetProperty("b") is { ValueKind: JsonValueKind.Object } before ? before.Clone() : null,
+            row.GetProperty("a") is { ValueKind: JsonValueKind.Object } after ? after.Clone() : null,
+            row.GetProperty("tp").GetString(),
+            DateTimeOffset.FromUnixTimeMilliseconds(row.GetProperty("at").GetInt64())))];
+    }
+
+    private static string Serialize(IReadOnlyList<RowChange> changes)
+    {
+        var json = new StringBuilder("[");
+        foreach (var change in changes)
+        {
+            if (json.Length > 1)
+            {
+                json.Append(',');
+            }
+
+            json.Append("{\"t\":").Append(JsonSerializer.Serialize(change.Table))
+                .Append(",\"b\":").Append(change.Before?.GetRawText() ?? "null")
+                .Append(",\"a\":").Append(change.After?.GetRawText() ?? "null")
+                .Append(",\"tp\":").Append(change.TraceParent is null ? "null" : JsonSerializer.Serialize(change.TraceParent))
+                .Append(",\"at\":").Append(change.CapturedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
+                .Append('}');
+        }
+
+        return json.Append(']').ToString();
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ReactiveRest.Engine.Observers;
+
+/// <summary>The application's DbContext, as the domain-agnostic engine evaluates queries with it (one pooled context per evaluation).</summary>
+public sealed class ReactiveDatabase(IServiceScopeFactory scopes, Type contextType)
+{
+    public async Task<T> RunAsync<T>(Func<DbContext, Task<T>> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await work((DbContext)scope.ServiceProvider.GetRequiredService(contextType));
+    }
+}

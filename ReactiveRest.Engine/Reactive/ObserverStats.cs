@@ -1,4 +1,0 @@
-namespace ReactiveRest.Engine.Reactive;
-
-/// <summary>What <c>GET /api/queryobserver/{observer}</c> answers: <c>changes</c> counted, <c>evaluated</c> up to, <c>evaluations</c> run.</summary>
-public sealed record ObserverStats(string Observer, string Url, int Subscribers, long Evaluations, long Changes, long Evaluated);

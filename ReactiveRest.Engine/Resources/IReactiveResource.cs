@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Primitives;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Querying;
+
+namespace ReactiveRest.Engine.Resources;
+
+/// <summary>
+/// What the reactive layer needs of a resource, whatever its entity type: parse and evaluate its queries, and tell
+/// which observers a captured row change can affect.
+/// </summary>
+public interface IReactiveResource
+{
+    /// <summary>The resource's name, such as <c>tasks</c>; also its table key among change keys.</summary>
+    string Name { get; }
+
+    /// <summary>Where the API serves it, such as <c>/api/tasks</c>; a detail is <c>{Path}/{id}</c>.</summary>
+    string Path { get; }
+
+    /// <summary>The table whose changes are captured, once bound to the model; null for a computed resource.</summary>
+    string? Table { get; }
+
+    /// <summary>For data no change key announces (a computed aggregate): its observers are evaluated on this timer.</summary>
+    TimeSpan? PollInterval { get; }
+
+    /// <summary>Resolves the table and column names from the EF Core model.</summary>
+    void Bind(IModel model);
+
+    ListQuery? ParseQuery(IEnumerable<KeyValuePair<string, StringValues>> parameters, QueryErrors errors, IReadOnlySet<string>? ignored = null);
+
+    /// <summary>Evaluates an observer's query: the page of a list, or the one item of a detail (empty when it is gone).</summary>
+    Task<IReadOnlyList<ObservedItem>> EvaluateAsync(DbContext db, ObserverQuery query, JsonSerializerOptions json, CancellationToken cancellationToken);
+
+    /// <summary>The change keys whose writes can affect the query; empty for a polled resource.</summary>
+    IReadOnlyList<string> DependencyKeys(ObserverQuery query);
+
+    /// <summary>The change keys a captured row change announces: the table, and each partition's old and new value.</summary>
+    IReadOnlyList<string> ChangeKeys(RowChange change);
+
+    /// <summary>
+    /// Whether the row change can alter the query's result: the row before or after the write may match its filters.
+    /// Never false when it might (a false true costs one evaluation; a false false loses an update).
+    /// </summary>
+    bool MayAffect(ObserverQuery query, RowChange change);
+}

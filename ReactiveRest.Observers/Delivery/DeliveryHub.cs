@@ -1,0 +1,539 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Redis;
+using ReactiveRest.Engine.Subscribers;
+using StackExchange.Redis;
+
+namespace ReactiveRest.Observers.Delivery;
+
+/// <summary>
+/// The WebSockets this replica serves and the feeds they follow. It receives every evaluation's messages once (the feed
+/// channel) and subscription events (the control channel); it attaches a connecting subscriber's subscriptions at
+/// exactly the position it stood at (or the one the client resumes from), and records that position when it leaves.
+/// A subscription that cannot be continued exactly is answered <c>expired</c>, never continued from a guess.
+/// </summary>
+internal sealed class DeliveryHub(
+    IConnectionMultiplexer redis,
+    ObserverStore observers,
+    SubscriberStore subscribers,
+    SubscriptionService subscriptions,
+    ReplicaRegistry replicas,
+    ControlChannel control,
+    IOptions<ReactiveOptions> options,
+    ILogger<DeliveryHub> logger) : IHostedService
+{
+    private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, SubscriberSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ObserverFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Subscriber, string Connection), TaskCompletionSource> _releases = new();
+    private readonly ConcurrentDictionary<(string Observer, long Seq), bool> _snapshotsStored = new();
+
+    private ReactiveOptions Options => options.Value;
+
+    public int SessionCount => _sessions.Count;
+
+    public int FeedCount
+    {
+        get
+        {
+            lock (_feeds)
+            {
+                return _feeds.Count;
+            }
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var channel = redis.GetSubscriber();
+        // Queues keep each channel's messages in order.
+        (await channel.SubscribeAsync(RedisChannel.Literal(RedisKeys.Feed))).OnMessage(message => OnFeedAsync(message.Message.ToString()));
+        (await channel.SubscribeAsync(RedisChannel.Literal(RedisKeys.Control))).OnMessage(message => OnControlAsync(message.Message.ToString()));
+        redis.ConnectionRestored += (_, _) => _ = CatchUpFeedsAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Going away: each client reconnects to another replica and continues from where this one recorded it stood.
+        foreach (var session in _sessions.Values)
+        {
+            session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "This server is shutting down; reconnect.");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!_sessions.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Serves one WebSocket until it closes.</summary>
+    public async Task ServeAsync(string subscriberId, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted)
+    {
+        var session = new SubscriberSession(subscriberId, socket, Options, (failed, exception) =>
+            logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name));
+        if (_sessions.TryGetValue(subscriberId, out var local))
+        {
+            local.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
+            await WaitEndedAsync(local);
+        }
+
+        _sessions[subscriberId] = session;
+        var receiving = Task.CompletedTask;
+        try
+        {
+            var (previousReplica, previousConnection) = await subscribers.ClaimAsync(subscriberId, replicas.ReplicaId, session.ConnectionId);
+            if (previousConnection.Length > 0 && previousReplica.Length > 0 && previousReplica != replicas.ReplicaId && await replicas.IsAliveAsync(previousReplica))
+            {
+                await TakeOverAsync(subscriberId, session.ConnectionId, previousConnection);
+            }
+
+            // Heartbeats are answered while the subscriptions are being attached.
+            receiving = session.ReceiveAsync(aborted);
+            await AttachAllAsync(session, resume);
+            await receiving;
+        }
+        catch (RedisException exception)
+        {
+            logger.LogWarning(exception, "Redis is unreachable; closing the connection of subscriber {Subscriber}", subscriberId);
+            session.RequestClose(WebSocketCloseStatus.InternalServerError, "The subscription store is unreachable; reconnect shortly.");
+            await receiving;
+        }
+        finally
+        {
+            await EndAsync(session);
+        }
+    }
+
+    private static async Task WaitEndedAsync(SubscriberSession session)
+    {
+        try
+        {
+            await session.Finished.WaitAsync(TakeoverWait + TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // Its positions stay unknown; the client is told for what it does not resume.
+        }
+    }
+
+    /// <summary>The previous connection is on another replica: it records where it stood, then lets go.</summary>
+    private async Task TakeOverAsync(string subscriberId, string connectionId, string previousConnection)
+    {
+        var released = _releases.GetOrAdd((subscriberId, previousConnection), _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await control.PublishAsync(new ControlMessage(ControlKind.Takeover, subscriberId, connectionId));
+            await released.Task.WaitAsync(TakeoverWait);
+        }
+        catch (TimeoutException)
+        {
+            // It did not answer: its positions stay unknown, and the client is told for what it does not resume.
+        }
+        finally
+        {
+            _releases.TryRemove((subscriberId, previousConnection), out _);
+        }
+    }
+
+    private async Task AttachAllAsync(SubscriberSession session, IReadOnlyDictionary<string, long> resume)
+    {
+        var subscribed = await subscribers.ObserversAsync(session.SubscriberId);
+        var ended = resume.Keys.Except(subscribed).ToList();
+        if (resume.Count == 0)
+        {
+            // A client that says nothing is still told about the subscriptions its grace period ended.
+            ended.AddRange((await subscribers.EndedObserversAsync(session.SubscriberId)).Except(subscribed));
+        }
+
+        foreach (var observerId in ended.Distinct())
+        {
+            Expire(session, observerId, "subscription_ended", unsubscribe: false);
+        }
+
+        await Parallel.ForEachAsync(subscribed, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (observerId, _) =>
+            await AttachAsync(session, observerId, resume.TryGetValue(observerId, out var seq) ? seq : null, expectedRecord: null));
+    }
+
+    /// <param name="resumeFrom">The position the client says it holds, or null to use the one recorded.</param>
+    /// <param name="expectedRecord">Attach only if the subscription's record is still this (a subscription just made).</param>
+    private async Task AttachAsync(SubscriberSession session, string observerId, long? resumeFrom, string? expectedRecord)
+    {
+        var attached = await observers.AttachAsync(observerId, session.SubscriberId, session.LiveMarker, expectedRecord);
+        if (attached.Status == AttachStatus.None)
+        {
+            if (resumeFrom is not null)
+            {
+                Expire(session, observerId, "subscription_ended", unsubscribe: false);
+            }
+
+            await subscribers.ForgetObserverAsync(session.SubscriberId, observerId);
+            return;
+        }
+
+        if (attached.Status == AttachStatus.Moved || attached.PreviousRecord == session.LiveMarker)
+        {
+            // Another connection owns it, or this one attached it already.
+            return;
+        }
+
+        var start = resumeFrom ?? (long.TryParse(attached.PreviousRecord, out var recorded) ? recorded : (long?)null);
+        if (start is not { } position || position < 0 || position > attached.Seq)
+        {
+            Expire(session, observerId, position == ResumeRequest.InsideResync ? "resync_interrupted" : "unknown_position", unsubscribe: true);
+            return;
+        }
+
+        var feed = await FeedAsync(observerId, attached.Incarnation);
+        if (feed is null)
+        {
+            Expire(session, observerId, "observer_gone", unsubscribe: true);
+            return;
+        }
+
+        var cursor = new Cursor(session, feed, position);
+        if (session.SetCursor(cursor) is { } replaced)
+        {
+            replaced.Feed.Unfollow(replaced);
+        }
+
+        if (feed.TryFollow(cursor, position)
+            || (await observers.ReadLogAsync(observerId, position, feed.WindowStart) is { } log && feed.TryFollowAfter(cursor, position, log)))
+        {
+            session.MarkDirty(cursor);
+            return;
+        }
+
+        if (await observers.ReadSnapshotAsync(observerId, position) is { } snapshot)
+        {
+            feed.FollowWithResync(cursor, ObservedItem.ParseArray(snapshot));
+            session.MarkDirty(cursor);
+            return;
+        }
+
+        session.RemoveCursor(observerId);
+        Expire(session, observerId, "backlog_lost", unsubscribe: true);
+    }
+
+    /// <summary>Tells the client to observe again, and (when the subscription still exists) ends it, so the new GET starts clean.</summary>
+    private void Expire(SubscriberSession session, string observerId, string reason, bool unsubscribe)
+    {
+        session.Reply(ProtocolMessage.Expired(observerId, reason));
+        Telemetry.Expirations.Add(1);
+        if (session.RemoveCursor(observerId) is { } cursor)
+        {
+            ReleaseCursor(cursor);
+        }
+
+        if (unsubscribe)
+        {
+            _ = UnsubscribeQuietlyAsync(observerId, session.SubscriberId);
+        }
+    }
+
+    private async Task UnsubscribeQuietlyAsync(string observerId, string subscriberId)
+    {
+        try
+        {
+            await subscriptions.UnsubscribeAsync(observerId, subscriberId);
+        }
+        catch (RedisException exception)
+        {
+            logger.LogWarning(exception, "Could not end the expired subscription of {Subscriber} to {Observer}; its grace period will", subscriberId, observerId);
+        }
+    }
+
+    /// <summary>The feed of an observer at the given incarnation, loaded from Redis on first use; null when the observer is gone.</summary>
+    private async Task<ObserverFeed?> FeedAsync(string observerId, string incarnation)
+    {
+        ObserverFeed feed;
+        var load = false;
+        lock (_feeds)
+        {
+            if (!_feeds.TryGetValue(observerId, out feed!) || (feed.Loaded.IsCompletedSuccessfully && feed.Incarnation != incarnation))
+            {
+                if (feed is not null)
+                {
+                    EndFeed(feed, "observer_recreated");
+                }
+
+                _feeds[observerId] = feed = new ObserverFeed(observerId, Options.MaxLogMessages);
+                load = true;
+            }
+        }
+
+        if (load)
+        {
+            try
+            {
+                if (await observers.ReadHeadAsync(observerId) is { } head)
+                {
+                    feed.Load(head);
+                }
+                else
+                {
+                    feed.Fail(new InvalidOperationException($"Observer {observerId} does not exist."));
+                }
+            }
+            catch (Exception exception)
+            {
+                feed.Fail(exception);
+                lock (_feeds)
+                {
+                    _feeds.Remove(observerId, out _);
+                }
+
+                throw;
+            }
+        }
+
+        try
+        {
+            await feed.Loaded;
+        }
+        catch (InvalidOperationException)
+        {
+            lock (_feeds)
+            {
+                if (_feeds.TryGetValue(observerId, out var current) && current == feed)
+                {
+                    _feeds.Remove(observerId);
+                }
+            }
+
+            return null;
+        }
+
+        return feed.Incarnation == incarnation ? feed : null;
+    }
+
+    private async Task OnFeedAsync(string payload)
+    {
+        if (FeedHeader.Parse(payload) is not var (header, messages))
+        {
+            return;
+        }
+
+        ObserverFeed? feed;
+        lock (_feeds)
+        {
+            feed = _feeds.GetValueOrDefault(header.ObserverId);
+        }
+
+        if (feed is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var outcome = feed.Append(header, messages);
+            if (outcome.Status == AppendStatus.Gap)
+            {
+                // A publication this replica missed (a reconnect to Redis): the log has it.
+                var missed = await observers.ReadLogAsync(header.ObserverId, outcome.GapAfter, outcome.GapUpTo);
+                if (missed is null)
+                {
+                    EndFeed(feed, "backlog_lost");
+                    return;
+                }
+
+                feed.Append(header with { FirstSeq = outcome.GapAfter + 1 }, [.. missed]);
+                outcome = feed.Append(header, messages);
+            }
+
+            if (outcome.Status == AppendStatus.Recreated)
+            {
+                EndFeed(feed, "observer_recreated");
+                return;
+            }
+
+            foreach (var cursor in outcome.Followers)
+            {
+                cursor.Session.MarkDirty(cursor);
+            }
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not deliver the messages of observer {Observer}; they are caught up on the next check", header.ObserverId);
+        }
+    }
+
+    private async Task OnControlAsync(string line)
+    {
+        if (ControlMessage.Parse(line) is not { } message)
+        {
+            return;
+        }
+
+        try
+        {
+            switch (message.Kind)
+            {
+                case ControlKind.Subscribed when _sessions.TryGetValue(message.SubscriberId, out var session):
+                    await AttachAsync(session, message.Argument, message.Seq, message.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case ControlKind.Unsubscribed when _sessions.TryGetValue(message.SubscriberId, out var session):
+                    if (session.RemoveCursor(message.Argument) is { } cursor)
+                    {
+                        ReleaseCursor(cursor);
+                    }
+
+                    break;
+                case ControlKind.Takeover when _sessions.TryGetValue(message.SubscriberId, out var session) && session.ConnectionId != message.Argument:
+                    session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
+                    break;
+                case ControlKind.Released:
+                    if (_releases.TryGetValue((message.SubscriberId, message.Argument), out var released))
+                    {
+                        released.TrySetResult();
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Handling {Control} failed", line);
+        }
+    }
+
+    /// <summary>
+    /// The session ended: record, per subscription, the position it was sent up to (with the result there, so a backlog
+    /// the log trims later can still be collapsed), then let the subscriber's grace period run.
+    /// </summary>
+    private async Task EndAsync(SubscriberSession session)
+    {
+        _sessions.TryRemove(new KeyValuePair<string, SubscriberSession>(session.SubscriberId, session));
+        try
+        {
+            await Parallel.ForEachAsync(session.Cursors(), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (cursor, _) =>
+            {
+                ReleaseCursor(cursor);
+                var position = cursor.Sent;
+                string? snapshot = null;
+                if (position >= 0 && _snapshotsStored.TryAdd((cursor.ObserverId, position), true) && cursor.Feed.ResultAt(position) is { } result)
+                {
+                    snapshot = ObservedItem.ToJsonArray(result);
+                }
+
+                await observers.DetachAsync(cursor.ObserverId, session.SubscriberId, session.LiveMarker,
+                    position >= 0 ? position.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown", snapshot);
+            });
+            await subscribers.ReleaseAsync(session.SubscriberId, replicas.ReplicaId, session.ConnectionId);
+            await control.PublishAsync(new ControlMessage(ControlKind.Released, session.SubscriberId, session.ConnectionId));
+        }
+        catch (RedisException exception)
+        {
+            // Redis is away: the subscriptions stay marked live on this connection, so the next connection is told
+            // that their positions are unknown unless the client resumes them.
+            logger.LogWarning(exception, "Could not record where subscriber {Subscriber} stood", session.SubscriberId);
+        }
+
+        session.MarkFinished();
+        if (_snapshotsStored.Count > 100_000)
+        {
+            _snapshotsStored.Clear();
+        }
+    }
+
+    private void ReleaseCursor(Cursor cursor)
+    {
+        lock (_feeds)
+        {
+            if (cursor.Feed.Unfollow(cursor) == 0 && _feeds.TryGetValue(cursor.ObserverId, out var feed) && feed == cursor.Feed)
+            {
+                _feeds.Remove(cursor.ObserverId);
+            }
+        }
+    }
+
+    /// <summary>The observer is gone or was recreated: every local subscriber of it is told to observe again.</summary>
+    private void EndFeed(ObserverFeed feed, string reason)
+    {
+        foreach (var cursor in feed.Followers())
+        {
+            Expire(cursor.Session, cursor.ObserverId, reason, unsubscribe: reason != "observer_gone");
+        }
+
+        lock (_feeds)
+        {
+            if (_feeds.TryGetValue(feed.ObserverId, out var current) && current == feed)
+            {
+                _feeds.Remove(feed.ObserverId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a reconnection to Redis, or periodically: publications this replica missed are read from the logs, and
+    /// feeds whose observer vanished (Redis lost its data) or was recreated end with <c>expired</c>.
+    /// </summary>
+    public async Task CatchUpFeedsAsync()
+    {
+        ObserverFeed[] feeds;
+        lock (_feeds)
+        {
+            feeds = [.. _feeds.Values.Where(feed => feed.Loaded.IsCompletedSuccessfully)];
+        }
+
+        if (feeds.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var incarnations = await observers.IncarnationsAsync([.. feeds.Select(feed => feed.ObserverId)]);
+            for (var i = 0; i < feeds.Length; i++)
+            {
+                if (incarnations[i] is null)
+                {
+                    EndFeed(feeds[i], "observer_gone");
+                }
+                else if (incarnations[i] != feeds[i].Incarnation)
+                {
+                    EndFeed(feeds[i], "observer_recreated");
+                }
+                else if (await observers.ReadHeadAsync(feeds[i].ObserverId) is { } head && head.Seq > feeds[i].Head)
+                {
+                    await OnFeedAsync(FeedHeader.Format(feeds[i].ObserverId, head.Incarnation, null, null) + $" {head.Seq + 1}");
+                }
+            }
+        }
+        catch (RedisException exception)
+        {
+            logger.LogDebug(exception, "Catching up feeds failed; retried on the next check");
+        }
+    }
+
+    /// <summary>After Redis was away long enough for this replica to be taken for dead, or lost its data: claim the connections again.</summary>
+    public async Task ReassertAsync()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (!await subscribers.ReassertAsync(session.SubscriberId, replicas.ReplicaId, session.ConnectionId))
+            {
+                session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
+            }
+        }
+
+        await CatchUpFeedsAsync();
+    }
+
+    /// <summary>For diagnostics: the live feeds with their followers.</summary>
+    public IReadOnlyList<(string Observer, long Head, int Followers)> Describe()
+    {
+        lock (_feeds)
+        {
+            return [.. _feeds.Values.Select(feed => (feed.ObserverId, feed.Head, feed.FollowerCount))];
+        }
+    }
+
+    internal static string Json(object value) => JsonSerializer.Serialize(value);
+}
