@@ -42,7 +42,7 @@ namespace ReactiveRest.Engine.Querying;
 /// </remarks>
 public static class RowPredicate
 {
-    // The formats to_jsonb writes timestamptz in (ISO 8601, XSD style); 'F' digits are optional, so whole seconds parse.
+    // How to_jsonb writes timestamptz (ISO 8601, XSD style); 'F' digits are optional, so whole seconds parse too.
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz";
 
     /// <summary>True when the row satisfies every filter of the query, or when that cannot be decided exactly here.</summary>
