@@ -182,10 +182,10 @@ internal sealed class DeliveryHub(
             return;
         }
 
-        var start = resumeFrom ?? (long.TryParse(attached.PreviousRecord, out var recorded) ? recorded : (long?)null);
+        var start = resumeFrom ?? (long.TryParse(attached.PreviousRecord, out var recorded) ? recorded : null);
         if (start is not { } position || position < 0 || position > attached.Seq)
         {
-            Expire(session, observerId, position == ResumeRequest.InsideResync ? "resync_interrupted" : "unknown_position", unsubscribe: true);
+            Expire(session, observerId, start == ResumeRequest.InsideResync ? "resync_interrupted" : "unknown_position", unsubscribe: true);
             return;
         }
 

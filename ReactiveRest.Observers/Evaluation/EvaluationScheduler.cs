@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
-using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Observers.Evaluation;
 
@@ -12,7 +10,6 @@ namespace ReactiveRest.Observers.Evaluation;
 public sealed class EvaluationScheduler(
     ObserverEvaluator evaluator,
     ObserverStore store,
-    IOptions<ReactiveOptions> options,
     ILogger<EvaluationScheduler> logger,
     IHostApplicationLifetime lifetime)
 {

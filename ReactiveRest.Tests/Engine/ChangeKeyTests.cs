@@ -1,63 +1,80 @@
-using Microsoft.Extensions.Primitives;
+using Microsoft.AspNetCore.WebUtilities;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Engine;
 
-/// <summary>Which observers a write can affect: the keys writes announce and the keys queries depend on.</summary>
+/// <summary>Which observers a captured row change can affect: the keys it announces, the keys queries depend on, and their filters.</summary>
 public sealed class ChangeKeyTests
 {
-    private sealed class Card
-    {
-        public int Id { get; set; }
-
-        public int DeckId { get; set; }
-
-        public string Text { get; set; } = "";
-    }
-
-    private static readonly ReactiveResource<Card> Cards = new ReactiveResource<Card>("cards", card => card.Id)
-        .PartitionedBy(card => card.DeckId)
-        .WithField(card => card.Text);
-
-    private static IReadOnlyList<string> DependencyKeys(params (string Name, string Value)[] parameters)
+    private static ObserverQuery List(string queryString)
     {
         var errors = new QueryErrors();
-        var query = ListQueryParser.Parse(Cards, parameters.Select(p => new KeyValuePair<string, StringValues>(p.Name, p.Value)), errors);
+        var query = Cards.Resource.ParseQuery(QueryHelpers.ParseQuery(queryString), errors);
         Assert.False(errors.Any);
-        return Cards.DependencyKeys(query!);
+        return ObserverQuery.ForList(Cards.Resource, query!);
     }
 
     [Fact]
-    public void A_write_announces_the_table_and_the_old_and_new_partitions()
+    public void The_resource_is_bound_to_its_table_and_columns()
     {
-        var before = new Card { Id = 7, DeckId = 1 };
-        var after = new Card { Id = 7, DeckId = 2 };
+        Assert.Equal("cards", Cards.Resource.Table);
+        Assert.Equal(1, Cards.Resource.FieldsOf(Cards.Row(1, 1))["deckId"].GetInt32());
+    }
 
-        Assert.Equal(["cards", "cards:id=7", "cards:deckId=1", "cards:deckId=2"], Cards.ChangeKeys(before, after));
-        Assert.Equal(["cards", "cards:id=7", "cards:deckId=2"], Cards.ChangeKeys(null, after));
-        Assert.Equal(["cards", "cards:id=7", "cards:deckId=1"], Cards.ChangeKeys(before, null));
+    [Fact]
+    public void A_change_announces_the_table_and_the_old_and_new_partitions()
+    {
+        var moved = Cards.Change(Cards.Row(7, 1), Cards.Row(7, 2));
+
+        Assert.Equal(["cards", "cards:id=7", "cards:deckId=1", "cards:deckId=2"], Cards.Resource.ChangeKeys(moved));
+        Assert.Equal(["cards", "cards:id=7", "cards:deckId=2"], Cards.Resource.ChangeKeys(Cards.Change(null, Cards.Row(7, 2))));
+        Assert.Equal(["cards", "cards:id=7", "cards:deckId=1"], Cards.Resource.ChangeKeys(Cards.Change(Cards.Row(7, 1), null)));
     }
 
     [Fact]
     public void A_query_depends_on_the_most_specific_partition_it_pins()
     {
-        Assert.Equal(["cards"], DependencyKeys());
-        Assert.Equal(["cards"], DependencyKeys(("text__icontains", "x"), ("deckId__gt", "1")));
-        Assert.Equal(["cards:deckId=3"], DependencyKeys(("deckId", "3"), ("text", "x")));
-        Assert.Equal(["cards:deckId=3", "cards:deckId=4"], DependencyKeys(("deckId__in", "3,4,3")));
-        Assert.Equal(["cards:id=9"], DependencyKeys(("deckId", "3"), ("id", "9")));
-        Assert.Equal("cards:id=9", Cards.ItemKey(9));
+        Assert.Equal(["cards"], Cards.Resource.DependencyKeys(List("")));
+        Assert.Equal(["cards"], Cards.Resource.DependencyKeys(List("text__icontains=x&deckId__gt=1")));
+        Assert.Equal(["cards:deckId=3"], Cards.Resource.DependencyKeys(List("deckId=3&text=x")));
+        Assert.Equal(["cards:deckId=3", "cards:deckId=4"], Cards.Resource.DependencyKeys(List("deckId__in=3,4,3")));
+        Assert.Equal(["cards:id=9"], Cards.Resource.DependencyKeys(List("deckId=3&id=9")));
+        Assert.Equal(["cards:id=9"], Cards.Resource.DependencyKeys(ObserverQuery.ForItem(Cards.Resource, 9)));
     }
 
     [Fact]
-    public void Every_write_that_can_change_a_pinned_query_announces_one_of_its_keys()
+    public void Every_change_that_can_alter_a_pinned_query_announces_one_of_its_keys()
     {
-        // A card moved into, out of, or within deck 3 changes the result of deckId=3; others do not.
-        var dependencies = DependencyKeys(("deckId", "3"));
-        Assert.Contains(Cards.ChangeKeys(new Card { Id = 1, DeckId = 5 }, new Card { Id = 1, DeckId = 3 }), dependencies.Contains);
-        Assert.Contains(Cards.ChangeKeys(new Card { Id = 1, DeckId = 3 }, new Card { Id = 1, DeckId = 5 }), dependencies.Contains);
-        Assert.Contains(Cards.ChangeKeys(new Card { Id = 1, DeckId = 3 }, new Card { Id = 1, DeckId = 3 }), dependencies.Contains);
-        Assert.DoesNotContain(Cards.ChangeKeys(new Card { Id = 1, DeckId = 4 }, new Card { Id = 1, DeckId = 5 }), dependencies.Contains);
+        var dependencies = Cards.Resource.DependencyKeys(List("deckId=3"));
+
+        Assert.Contains(Cards.Resource.ChangeKeys(Cards.Change(Cards.Row(1, 5), Cards.Row(1, 3))), dependencies.Contains);
+        Assert.Contains(Cards.Resource.ChangeKeys(Cards.Change(Cards.Row(1, 3), Cards.Row(1, 5))), dependencies.Contains);
+        Assert.Contains(Cards.Resource.ChangeKeys(Cards.Change(Cards.Row(1, 3), Cards.Row(1, 3, "x"))), dependencies.Contains);
+        Assert.DoesNotContain(Cards.Resource.ChangeKeys(Cards.Change(Cards.Row(1, 4), Cards.Row(1, 5))), dependencies.Contains);
+    }
+
+    [Fact]
+    public void A_list_is_affected_only_when_the_row_before_or_after_matches_its_filters()
+    {
+        var undone = List("done=false");
+        var containsX = List("text__icontains=x");
+
+        Assert.False(Cards.Resource.MayAffect(undone, Cards.Change(Cards.Row(1, 1, done: true), Cards.Row(1, 1, "renamed", done: true))));
+        Assert.True(Cards.Resource.MayAffect(undone, Cards.Change(Cards.Row(1, 1, done: true), Cards.Row(1, 1, done: false))));
+        Assert.True(Cards.Resource.MayAffect(undone, Cards.Change(Cards.Row(1, 1, done: false), null)));
+        Assert.False(Cards.Resource.MayAffect(containsX, Cards.Change(Cards.Row(1, 1, "abc"), Cards.Row(1, 1, "abd"))));
+        Assert.True(Cards.Resource.MayAffect(containsX, Cards.Change(Cards.Row(1, 1, "abc"), Cards.Row(1, 1, "aXc"))));
+        Assert.True(Cards.Resource.MayAffect(List("limit=2&offset=1"), Cards.Change(null, Cards.Row(1, 1))));
+    }
+
+    [Fact]
+    public void A_detail_is_affected_by_its_own_row_only()
+    {
+        var detail = ObserverQuery.ForItem(Cards.Resource, 7);
+
+        Assert.True(Cards.Resource.MayAffect(detail, Cards.Change(Cards.Row(7, 1), Cards.Row(7, 1, "x"))));
+        Assert.True(Cards.Resource.MayAffect(detail, Cards.Change(Cards.Row(7, 1), null)));
+        Assert.False(Cards.Resource.MayAffect(detail, Cards.Change(Cards.Row(8, 1), Cards.Row(8, 1, "x"))));
     }
 }

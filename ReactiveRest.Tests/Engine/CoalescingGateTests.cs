@@ -1,4 +1,4 @@
-using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Observers;
 
 namespace ReactiveRest.Tests.Engine;
 
