@@ -23,6 +23,12 @@ public static class JsonBody
                     $"The request body must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}."));
             }
 
+            if (!HasTextPropertyNames(document.RootElement))
+            {
+                return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON",
+                    "A property name of the request body is not valid UTF-8 or Unicode text."));
+            }
+
             // Clone: the element must outlive the pooled document.
             return (new JsonFields(document.RootElement.Clone()), null);
         }
@@ -35,5 +41,26 @@ public static class JsonBody
         {
             return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", exception.Message));
         }
+    }
+
+    /// <summary>
+    /// JsonDocument accepts property names whose bytes are not UTF-8 or whose escapes leave a surrogate unpaired, and
+    /// looking a field up throws when it meets an escaped one. Neither can name a field, so the body is malformed.
+    /// </summary>
+    private static bool HasTextPropertyNames(JsonElement body)
+    {
+        foreach (var property in body.EnumerateObject())
+        {
+            try
+            {
+                _ = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,5 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Http;
 
@@ -9,6 +13,8 @@ namespace ReactiveRest.Engine.Http;
 /// </summary>
 public sealed class JsonFields(JsonElement body)
 {
+    public const string InvalidUtf8Error = "Must be valid UTF-8 text.";
+
     public QueryErrors Errors { get; } = new();
 
     public bool Has(string name) => body.TryGetProperty(name, out _);
@@ -26,10 +32,16 @@ public sealed class JsonFields(JsonElement body)
             return null;
         }
 
-        var value = element.GetString()!;
-        var problem = value.Trim().Length == 0 ? "Must not be blank."
+        if (!TryReadText(element, out var value, out var problem))
+        {
+            Fail(name, problem);
+            return null;
+        }
+
+        problem = StorableText.ProblemWith(value)
+            ?? (value.Trim().Length == 0 ? "Must not be blank."
             : value.Length > maxLength ? $"Must be at most {maxLength} characters long."
-            : null;
+            : null);
         if (problem is null)
         {
             return value;
@@ -69,6 +81,32 @@ public sealed class JsonFields(JsonElement body)
     }
 
     public void Fail(string name, string message) => Errors.Add(name, message);
+
+    /// <summary>
+    /// JsonDocument accepts string values that are not UTF-8 and \u escapes that leave a surrogate unpaired; both make
+    /// <see cref="JsonElement.GetString"/> throw, so they are told apart here to be reported against their field.
+    /// </summary>
+    private static bool TryReadText(JsonElement element, [NotNullWhen(true)] out string? text, [NotNullWhen(false)] out string? problem)
+    {
+        text = problem = null;
+        if (!Utf8.IsValid(JsonMarshal.GetRawUtf8Value(element)))
+        {
+            problem = InvalidUtf8Error;
+            return false;
+        }
+
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // The bytes are UTF-8, so what is left to fail is an escaped lone surrogate.
+            problem = StorableText.LoneSurrogateError;
+            return false;
+        }
+    }
 
     private bool TryGet(string name, bool required, out JsonElement element)
     {

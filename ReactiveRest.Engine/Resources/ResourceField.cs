@@ -32,6 +32,14 @@ public sealed class ResourceField
     /// <summary>Parses one query-string value into the field's CLR type, as the filter compares it.</summary>
     public bool TryParseValue(string text, out object value, out string error)
     {
+        // Checked for every kind: .NET's number and date parsers accept trailing NULs, so "5\0" would quietly mean 5.
+        if (StorableText.ProblemWith(text) is { } problem)
+        {
+            value = text;
+            error = problem;
+            return false;
+        }
+
         switch (Kind)
         {
             case FieldKind.Integer when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer):
