@@ -11,12 +11,15 @@ var database = builder.AddPostgresDatabase("postgres", "reactivedb", infrastruct
 var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(database).WaitFor(database)
     .WithReference(redis).WaitFor(redis)
+    .WithHttpHealthCheck("/health")
     .WithReactiveSettings();
 
+// The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
 builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WithReplicas(2)
-    .WithReference(redis).WaitFor(redis)
-    .WithReference(api).WaitFor(api)
+    .WithReference(database).WithReference(redis)
+    .WaitFor(api)
+    .WithHttpHealthCheck("/health")
     .WithReactiveSettings();
 
 builder.Build().Run();

@@ -1,15 +1,17 @@
+using Microsoft.Extensions.Configuration;
+
 namespace ReactiveRest.AppHost.Infrastructure;
 
 public static class ReactiveSettingsExtensions
 {
-    private static readonly string[] ForwardedKeys = ["Reactive:GracePeriod", "Reactive:MaxIncomingMessageBytes", "Reactive:MaxQueuedMessages"];
+    private const string Section = "Reactive";
 
-    /// <summary>Hands the AppHost's <c>Reactive:*</c> settings, where set, to a service, so one place configures both.</summary>
+    /// <summary>Hands every <c>Reactive:*</c> setting of the AppHost to a service, so one place configures both services.</summary>
     public static IResourceBuilder<T> WithReactiveSettings<T>(this IResourceBuilder<T> resource) where T : IResourceWithEnvironment
     {
-        foreach (var key in ForwardedKeys)
+        foreach (var (key, value) in resource.ApplicationBuilder.Configuration.GetSection(Section).AsEnumerable())
         {
-            if (resource.ApplicationBuilder.Configuration[key] is { Length: > 0 } value)
+            if (value is { Length: > 0 })
             {
                 resource.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }

@@ -26,6 +26,11 @@ public static class ResourceListing
         where TEntity : class
     {
         var errors = new QueryErrors();
+        foreach (var name in RawQueryString.InvalidUtf8Parameters(request.QueryString.Value))
+        {
+            errors.Add(name, RawQueryString.InvalidUtf8Error);
+        }
+
         var subscriber = ReadSubscriber(request, errors);
         if (resource.ParseQuery(request.Query, errors, ObserveOnly) is not { } query || errors.Any)
         {

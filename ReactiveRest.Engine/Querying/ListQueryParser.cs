@@ -140,7 +140,9 @@ public static class ListQueryParser
 
     private static int? ParseBounded(string name, string value, int min, int max, QueryErrors errors)
     {
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+        // .NET's integer parsing ignores trailing NULs; "5\0" is not a number here.
+        if (!value.Contains('\0', StringComparison.Ordinal)
+            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
         {
             return number;
         }

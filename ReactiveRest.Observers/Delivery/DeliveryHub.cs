@@ -164,6 +164,22 @@ internal sealed class DeliveryHub(
     /// <param name="expectedRecord">Attach only if the subscription's record is still this (a subscription just made).</param>
     private async Task AttachAsync(SubscriberSession session, string observerId, long? resumeFrom, string? expectedRecord)
     {
+        await session.Gate.WaitAsync();
+        try
+        {
+            if (!session.Ending)
+            {
+                await AttachLockedAsync(session, observerId, resumeFrom, expectedRecord);
+            }
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private async Task AttachLockedAsync(SubscriberSession session, string observerId, long? resumeFrom, string? expectedRecord)
+    {
         var attached = await observers.AttachAsync(observerId, session.SubscriberId, session.LiveMarker, expectedRecord);
         if (attached.Status == AttachStatus.None)
         {
@@ -410,6 +426,9 @@ internal sealed class DeliveryHub(
     private async Task EndAsync(SubscriberSession session)
     {
         _sessions.TryRemove(new KeyValuePair<string, SubscriberSession>(session.SubscriberId, session));
+        await session.Gate.WaitAsync();
+        session.Ending = true;
+        session.Gate.Release();
         try
         {
             await Parallel.ForEachAsync(session.Cursors(), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (cursor, _) =>

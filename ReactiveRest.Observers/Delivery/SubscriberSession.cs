@@ -45,6 +45,15 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
 
     public void MarkFinished() => _finished.TrySetResult();
 
+    /// <summary>
+    /// Held while a subscription is attached to this session or while the session's end records its positions, so that
+    /// a subscription is never attached (marked live in Redis) after its session recorded where everything stood.
+    /// </summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>Set, under <see cref="Gate"/>, once the end of the session started: nothing is attached any more.</summary>
+    public bool Ending { get; set; }
+
     public Cursor? CursorFor(string observerId)
     {
         lock (_cursors)

@@ -6,6 +6,8 @@ namespace ReactiveRest.Observers.Subscribers;
 
 public static class SubscriberWebSocketEndpoint
 {
+    public const string ReplicaHeader = "X-ReactiveRest-Replica";
+
     /// <summary><c>/ws/{subscriber}</c>: the WebSocket on which a subscriber receives its observers' messages.</summary>
     public static IEndpointRouteBuilder MapSubscriberWebSocket(this IEndpointRouteBuilder app)
     {
@@ -34,6 +36,8 @@ public static class SubscriberWebSocketEndpoint
             return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket expected", "Open this URL as a WebSocket (an HTTP upgrade).");
         }
 
+        // Which replica serves the connection: for operators following a client, and for the fault tests.
+        context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, socket, resume, context.RequestAborted);
         return Results.Empty;

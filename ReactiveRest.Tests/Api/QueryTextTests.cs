@@ -30,7 +30,7 @@ public sealed class QueryTextTests(ReactiveRestApp app)
         Assert.Equal(StorableText.NulError, problem.GetProperty("errors").GetProperty(parameter)[0].GetString());
     }
 
-    [Theory(Skip = "needs RawQueryString wired into ResourceListing")]
+    [Theory]
     [InlineData("/api/tasks?title=%FF", "title")]
     [InlineData("/api/tasks?title=%C3", "title")]
     [InlineData("/api/tasks?title=%ED%A0%80", "title")]

@@ -28,6 +28,7 @@ public sealed class ReactiveRestApp : IAsyncLifetime
 
     public HttpClient CreateObserversClient() => App.CreateHttpClient("observers");
 
+
     public async ValueTask InitializeAsync()
     {
         // Throwaway data; under /tmp with a mode the postgres user can traverse when the tests run as root.

@@ -8,14 +8,19 @@ namespace ReactiveRest.Tests.Infrastructure;
 
 /// <summary>
 /// A protocol client as a test sees it: one WebSocket to the observers, every frame it receives kept in order, and
-/// the client-side reconstruction of each observed query that existing django-rest-framework-reactive clients do.
+/// the client-side reconstruction of each observed query that existing django-rest-framework-reactive clients do. On
+/// top, it checks what a resuming client relies on: per observer, each message's seq follows the previous one (a
+/// resync run's messages carry -1 until its last), so a duplicate or a gap fails the test at once.
 /// </summary>
 public sealed class Subscriber : IAsyncDisposable
 {
-    private readonly ClientWebSocket _socket = new();
     private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
     private readonly Dictionary<string, List<JsonElement>> _views = [];
+    private readonly Dictionary<string, long> _seqs = [];
+    private readonly HashSet<string> _expired = [];
     private readonly List<JsonElement> _unapplied = [];
+    private readonly List<string> _violations = [];
+    private ClientWebSocket _socket = new();
     private Task? _receiving;
 
     private Subscriber(string id) => Id = id;
@@ -23,6 +28,9 @@ public sealed class Subscriber : IAsyncDisposable
     public string Id { get; }
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    /// <summary>The observers replica that serves the current connection (its id, which holds its process id).</summary>
+    public string? Replica { get; private set; }
 
     public static async Task<Subscriber> ConnectAsync(ReactiveRestApp app, string? id = null)
     {
@@ -34,13 +42,41 @@ public sealed class Subscriber : IAsyncDisposable
     public static Uri WebSocketUri(ReactiveRestApp app, string path)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
-        return new UriBuilder(endpoint) { Scheme = "ws", Path = path }.Uri;
+        var question = path.IndexOf('?', StringComparison.Ordinal);
+        return new UriBuilder(endpoint)
+        {
+            Scheme = "ws",
+            Path = question < 0 ? path : path[..question],
+            Query = question < 0 ? "" : path[(question + 1)..],
+        }.Uri;
     }
 
-    public async Task OpenAsync(ReactiveRestApp app)
+    /// <param name="resume">Tell the server, per observer, the seq of the last message applied.</param>
+    public async Task OpenAsync(ReactiveRestApp app, bool resume = false)
     {
-        await _socket.ConnectAsync(WebSocketUri(app, $"/ws/{Id}"), TestContext.Current.CancellationToken);
-        _receiving = ReceiveAsync();
+        if (_receiving is not null)
+        {
+            await _receiving;
+            _socket.Dispose();
+            _socket = new ClientWebSocket();
+            _frames.Writer.TryComplete();
+        }
+
+        var path = $"/ws/{Id}";
+        if (resume)
+        {
+            lock (_views)
+            {
+                ApplyPending();
+                var positions = _views.Keys.Where(observer => _seqs.ContainsKey(observer)).Select(observer => $"{observer}:{_seqs[observer]}");
+                path += "?resume=" + string.Join(',', positions);
+            }
+        }
+
+        _socket.Options.CollectHttpResponseDetails = true;
+        await _socket.ConnectAsync(WebSocketUri(app, path), TestContext.Current.CancellationToken);
+        Replica = _socket.HttpResponseHeaders?.TryGetValue("X-ReactiveRest-Replica", out var replica) == true ? replica.FirstOrDefault() : null;
+        _receiving = ReceiveAsync(_socket);
     }
 
     /// <summary>GET with observe=this subscriber: the observer id and the items, which become this subscriber's view.</summary>
@@ -54,6 +90,8 @@ public sealed class Subscriber : IAsyncDisposable
         lock (_views)
         {
             _views[observer] = [.. body.GetProperty("items").EnumerateArray()];
+            _seqs[observer] = body.GetProperty("seq").GetInt64();
+            _expired.Remove(observer);
         }
 
         return observer;
@@ -75,6 +113,23 @@ public sealed class Subscriber : IAsyncDisposable
         catch (ChannelClosedException)
         {
             throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}).");
+        }
+    }
+
+    /// <summary>Frames until one satisfies <paramref name="stop"/> (included), or a failure after <paramref name="timeout"/>.</summary>
+    public async Task<List<JsonElement>> NextUntilAsync(Func<JsonElement, bool> stop, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var frames = new List<JsonElement>();
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var frame = await NextAsync(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+            frames.Add(frame);
+            if (stop(frame))
+            {
+                return frames;
+            }
         }
     }
 
@@ -108,7 +163,28 @@ public sealed class Subscriber : IAsyncDisposable
         lock (_views)
         {
             ApplyPending();
+            Assert.True(_violations.Count == 0, string.Join("\n", _violations));
             return [.. _views[observer]];
+        }
+    }
+
+    /// <summary>The seq of the last message applied for an observer (the GET's seq before any).</summary>
+    public long Seq(string observer)
+    {
+        lock (_views)
+        {
+            ApplyPending();
+            return _seqs[observer];
+        }
+    }
+
+    /// <summary>Whether the server said the observer must be observed again.</summary>
+    public bool IsExpired(string observer)
+    {
+        lock (_views)
+        {
+            ApplyPending();
+            return _expired.Contains(observer);
         }
     }
 
@@ -116,9 +192,21 @@ public sealed class Subscriber : IAsyncDisposable
     {
         if (_socket.State == WebSocketState.Open)
         {
-            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", TestContext.Current.CancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
         }
 
+        if (_receiving is not null)
+        {
+            await _receiving;
+        }
+    }
+
+    /// <summary>Drops the connection without a close handshake, as a crashed client or a cut network does.</summary>
+    public async Task AbortAsync()
+    {
+        _socket.Abort();
         if (_receiving is not null)
         {
             await _receiving;
@@ -131,25 +219,25 @@ public sealed class Subscriber : IAsyncDisposable
         {
             await CloseAsync();
         }
-        catch (WebSocketException)
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
         }
 
         _socket.Dispose();
     }
 
-    private async Task ReceiveAsync()
+    private async Task ReceiveAsync(ClientWebSocket socket)
     {
         var buffer = new byte[1 << 20];
         try
         {
-            while (_socket.State == WebSocketState.Open)
+            while (socket.State == WebSocketState.Open)
             {
                 var length = 0;
                 ValueWebSocketReceiveResult result;
                 do
                 {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
                     length += result.Count;
                 }
                 while (!result.EndOfMessage);
@@ -176,7 +264,10 @@ public sealed class Subscriber : IAsyncDisposable
         }
         finally
         {
-            _frames.Writer.TryComplete();
+            if (socket == _socket)
+            {
+                _frames.Writer.TryComplete();
+            }
         }
     }
 
@@ -195,23 +286,42 @@ public sealed class Subscriber : IAsyncDisposable
                 continue;
             }
 
-            if (!_views.TryGetValue(observerProperty.GetString()!, out var view))
+            var observer = observerProperty.GetString()!;
+            var kind = message.GetProperty("msg").GetString();
+            if (kind == "expired")
             {
-                waiting.Add(message);
+                _expired.Add(observer);
+                _views.Remove(observer);
+                _seqs.Remove(observer);
                 continue;
             }
 
+            if (!_views.TryGetValue(observer, out var view))
+            {
+                if (!_expired.Contains(observer))
+                {
+                    waiting.Add(message);
+                }
+
+                continue;
+            }
+
+            CheckSeq(observer, message.GetProperty("seq").GetInt64());
             var key = message.GetProperty("item").GetProperty("id").GetInt32();
             var order = message.GetProperty("order").GetInt32();
             var index = view.FindIndex(item => item.GetProperty("id").GetInt32() == key);
-            switch (message.GetProperty("msg").GetString())
+            switch (kind)
             {
+                case "removed" when index < 0:
+                    _violations.Add($"{observer}: removed for unknown key {key}");
+                    break;
                 case "removed":
-                    Assert.True(index >= 0, $"removed for unknown key {key}");
                     view.RemoveAt(index);
                     break;
+                case "added" when index >= 0:
+                    _violations.Add($"{observer}: added for present key {key}");
+                    break;
                 case "added":
-                    Assert.True(index < 0, $"added for present key {key}");
                     view.Insert(order, message.GetProperty("item"));
                     break;
                 case "changed" when index >= 0:
@@ -223,5 +333,17 @@ public sealed class Subscriber : IAsyncDisposable
 
         _unapplied.Clear();
         _unapplied.AddRange(waiting);
+    }
+
+    private void CheckSeq(string observer, long seq)
+    {
+        var last = _seqs[observer];
+        var follows = seq == -1 || (last == -1 ? seq > 0 : seq == last + 1);
+        if (!follows)
+        {
+            _violations.Add($"{observer}: seq {seq} after {last}");
+        }
+
+        _seqs[observer] = seq;
     }
 }
