@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -16,7 +17,7 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
 builder.AddProject<Projects.ReactiveRest_Observers>("observers")
-    .WithReplicas(2)
+    .WithReplicas(builder.Configuration.GetValue("Observers:Replicas", 2))
     .WithReference(database).WithReference(redis)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")
