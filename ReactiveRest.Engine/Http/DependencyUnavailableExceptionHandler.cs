@@ -5,13 +5,21 @@ using StackExchange.Redis;
 namespace ReactiveRest.Engine.Http;
 
 /// <summary>
-/// Redis unreachable (observing, unsubscribing, statistics) is a 503 problem the client may retry, not a 500.
+/// A dependency that is unreachable (Redis for observing, unsubscribing and statistics; PostgreSQL for everything) is
+/// a 503 problem the client may retry, not a 500. Nothing was written: a write either committed (and its change was
+/// captured with it) or it did not.
 /// </summary>
 public sealed class DependencyUnavailableExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not (RedisException or RedisTimeoutException))
+        var store = exception switch
+        {
+            RedisException or RedisTimeoutException => "The subscription store (Redis)",
+            _ when IsDatabaseUnavailable(exception) => "The database",
+            _ => null,
+        };
+        if (store is null)
         {
             return false;
         }
@@ -26,8 +34,23 @@ public sealed class DependencyUnavailableExceptionHandler(IProblemDetailsService
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Temporarily unavailable",
-                Detail = "The subscription store (Redis) cannot be reached; retry shortly. Plain GETs and writes are unaffected.",
+                Detail = $"{store} cannot be reached; retry shortly.",
             },
         });
+    }
+
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            // A connection that failed or broke, or retries that ran out on such failures; not a bad statement.
+            if (current is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException
+                or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

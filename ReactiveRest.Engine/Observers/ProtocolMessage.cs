@@ -13,7 +13,8 @@ public static class ProtocolMessage
     /// The django-rest-framework-reactive message for one item, plus <c>seq</c>, its position in the observer's log,
     /// which clients that do not resume ignore.
     /// </summary>
-    public static string Serialize(string observerId, ItemChange<ObservedItem> change, long seq)
+    /// <param name="resync">Part of a resync run (see <see cref="Resync"/>), flagged so a client tells it from a gap.</param>
+    public static string Serialize(string observerId, ItemChange<ObservedItem> change, long seq, bool resync = false)
     {
         var kind = change.Kind switch
         {
@@ -21,7 +22,9 @@ public static class ProtocolMessage
             ChangeKind.Changed => "changed",
             _ => "removed",
         };
-        return $$"""{"msg":"{{kind}}","observer":"{{observerId}}","primary_key":"{{ObservedItem.PrimaryKey}}","order":{{change.Order}},"item":{{change.Item.Json}},"seq":{{seq}}}""";
+        return resync
+            ? $$"""{"msg":"{{kind}}","observer":"{{observerId}}","primary_key":"{{ObservedItem.PrimaryKey}}","order":{{change.Order}},"item":{{change.Item.Json}},"seq":{{seq}},"resync":true}"""
+            : $$"""{"msg":"{{kind}}","observer":"{{observerId}}","primary_key":"{{ObservedItem.PrimaryKey}}","order":{{change.Order}},"item":{{change.Item.Json}},"seq":{{seq}}}""";
     }
 
     /// <summary>The messages that turn <paramref name="previous"/> into <paramref name="next"/>, removed ones first, numbered from <paramref name="firstSeq"/>.</summary>
@@ -38,9 +41,9 @@ public static class ProtocolMessage
     }
 
     /// <summary>
-    /// One diff that replaces a backlog a subscriber could no longer be sent (a resync run): its messages carry seq -1,
-    /// not a position one can resume from, except the last, which carries <paramref name="targetSeq"/>, the position the
-    /// run brings the subscriber's list to. Empty when the lists are equal.
+    /// One diff that replaces a backlog a subscriber could no longer be sent (a resync run): every message carries
+    /// <c>"resync": true</c>; all carry seq -1, not a position one can resume from, except the last, which carries
+    /// <paramref name="targetSeq"/>, the position the run brings the subscriber's list to. Empty when the lists are equal.
     /// </summary>
     public static IReadOnlyList<string> Resync(string observerId, IReadOnlyList<ObservedItem> previous, IReadOnlyList<ObservedItem> next, long targetSeq)
     {
@@ -48,7 +51,7 @@ public static class ProtocolMessage
         var messages = new string[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            messages[i] = Serialize(observerId, changes[i], i == changes.Count - 1 ? targetSeq : -1);
+            messages[i] = Serialize(observerId, changes[i], i == changes.Count - 1 ? targetSeq : -1, resync: true);
         }
 
         return messages;

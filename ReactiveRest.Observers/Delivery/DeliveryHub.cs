@@ -26,6 +26,9 @@ internal sealed class DeliveryHub(
     IOptions<ReactiveOptions> options,
     ILogger<DeliveryHub> logger) : IHostedService
 {
+    /// <summary>Close code (RFC 6455 1013) when Redis became unreachable while the connection was being set up.</summary>
+    public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+
     private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, SubscriberSession> _sessions = new(StringComparer.Ordinal);
@@ -101,7 +104,7 @@ internal sealed class DeliveryHub(
         catch (RedisException exception)
         {
             logger.LogWarning(exception, "Redis is unreachable; closing the connection of subscriber {Subscriber}", subscriberId);
-            session.RequestClose(WebSocketCloseStatus.InternalServerError, "The subscription store is unreachable; reconnect shortly.");
+            session.RequestClose(TryAgainLater, "The subscription store is unreachable; reconnect shortly.");
             await receiving;
         }
         finally
@@ -363,9 +366,9 @@ internal sealed class DeliveryHub(
                 outcome = feed.Append(header, messages);
             }
 
-            if (outcome.Status == AppendStatus.Recreated)
+            if (outcome.Status is AppendStatus.Recreated or AppendStatus.Diverged)
             {
-                EndFeed(feed, "observer_recreated");
+                EndFeed(feed, outcome.Status == AppendStatus.Recreated ? "observer_recreated" : "log_lost");
                 return;
             }
 
@@ -508,6 +511,8 @@ internal sealed class DeliveryHub(
 
         try
         {
+            // The feeds' heads first: Redis's seq, read after, can only be at or beyond them unless Redis lost writes.
+            var heads = feeds.Select(feed => feed.Head).ToArray();
             var incarnations = await observers.IncarnationsAsync([.. feeds.Select(feed => feed.ObserverId)]);
             for (var i = 0; i < feeds.Length; i++)
             {
@@ -519,9 +524,18 @@ internal sealed class DeliveryHub(
                 {
                     EndFeed(feeds[i], "observer_recreated");
                 }
-                else if (await observers.ReadHeadAsync(feeds[i].ObserverId) is { } head && head.Seq > feeds[i].Head)
+                else if (await observers.ReadHeadAsync(feeds[i].ObserverId) is { } head)
                 {
-                    await OnFeedAsync(FeedHeader.Format(feeds[i].ObserverId, head.Incarnation, null, null) + $" {head.Seq + 1}");
+                    if (head.Seq < heads[i])
+                    {
+                        // Redis came back without its last writes: what subscribers were sent is no longer in the log.
+                        EndFeed(feeds[i], "log_lost");
+                    }
+                    else if (head.Seq > feeds[i].Head)
+                    {
+                        // Publications missed while disconnected: an empty batch after the log's head makes the feed fetch them.
+                        await OnFeedAsync(FeedHeader.Format(feeds[i].ObserverId, head.Incarnation, null, null) + $" {head.Seq + 1}");
+                    }
                 }
             }
         }

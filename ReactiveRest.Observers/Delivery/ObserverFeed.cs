@@ -109,9 +109,32 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
                 return AppendOutcome.Gap(head, header.FirstSeq - 1);
             }
 
+            if (DivergesLocked(header.FirstSeq, messages))
+            {
+                return AppendOutcome.Diverged;
+            }
+
             AppendLocked(header, messages);
             return AppendOutcome.Appended([.. _followers]);
         }
+    }
+
+    /// <summary>
+    /// Messages this feed already has must be the same ones: a different message under a seq already delivered means the
+    /// log was rewound (Redis lost its last writes), and subscribers cannot be continued from what they were sent.
+    /// </summary>
+    private bool DivergesLocked(long firstSeq, string[] messages)
+    {
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var seq = firstSeq + i;
+            if (seq > _windowStart && seq <= _windowStart + _window.Count && _window[(int)(seq - _windowStart - 1)].Text != messages[i])
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void AppendLocked(FeedHeader header, string[] messages)
@@ -159,10 +182,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
                 state.Apply(_window[applied].Text);
             }
 
-            foreach (var message in ProtocolMessage.Resync(ObserverId, state.Items, _current.Items, head))
-            {
-                cursor.Pending.Enqueue(new FeedMessage(-1, message, Encoding.UTF8.GetBytes(message), 0, null));
-            }
+            QueueResync(cursor, ProtocolMessage.Resync(ObserverId, state.Items, _current.Items, head), head);
 
             // The run's last message carries the head's seq; an empty run means the list is already current.
             cursor.Taken = head;
@@ -176,6 +196,15 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
 
         _window.RemoveRange(0, count);
         _windowStart = newStart;
+    }
+
+    /// <summary>A resync run's messages are at no position until the last, which brings the list to <paramref name="head"/>.</summary>
+    private static void QueueResync(Cursor cursor, IReadOnlyList<string> run, long head)
+    {
+        for (var i = 0; i < run.Count; i++)
+        {
+            cursor.Pending.Enqueue(new FeedMessage(i == run.Count - 1 ? head : -1, run[i], Encoding.UTF8.GetBytes(run[i]), 0, null));
+        }
     }
 
     /// <summary>Follows from <paramref name="position"/>; false when the window no longer reaches back to it.</summary>
@@ -225,10 +254,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
         lock (_sync)
         {
             var head = _windowStart + _window.Count;
-            foreach (var message in ProtocolMessage.Resync(ObserverId, resultAtPosition, _current.Items, head))
-            {
-                cursor.Pending.Enqueue(new FeedMessage(-1, message, Encoding.UTF8.GetBytes(message), 0, null));
-            }
+            QueueResync(cursor, ProtocolMessage.Resync(ObserverId, resultAtPosition, _current.Items, head), head);
 
             cursor.Taken = head;
             _followers.Add(cursor);
@@ -312,6 +338,7 @@ internal sealed record AppendOutcome(AppendStatus Status, IReadOnlyList<Cursor> 
 {
     public static readonly AppendOutcome Buffered = new(AppendStatus.Buffered, [], 0, 0);
     public static readonly AppendOutcome Recreated = new(AppendStatus.Recreated, [], 0, 0);
+    public static readonly AppendOutcome Diverged = new(AppendStatus.Diverged, [], 0, 0);
 
     public static AppendOutcome Gap(long after, long upTo) => new(AppendStatus.Gap, [], after, upTo);
 
@@ -324,4 +351,5 @@ internal enum AppendStatus
     Buffered,
     Gap,
     Recreated,
+    Diverged,
 }

@@ -29,7 +29,8 @@ internal sealed class ObserverMaintenance(
     TimeProvider time,
     ILogger<ObserverMaintenance> logger) : BackgroundService
 {
-    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
+    /// <summary>A live consumer handles a change entry in milliseconds; one unacknowledged this long was left by a dead replica.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FeedCheckPeriod = TimeSpan.FromSeconds(5);
     private int _failures;

@@ -36,6 +36,12 @@ public static class SubscriberWebSocketEndpoint
             return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket expected", "Open this URL as a WebSocket (an HTTP upgrade).");
         }
 
+        if (!services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().IsConnected)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The subscription store (Redis) cannot be reached; reconnect shortly.");
+        }
+
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();

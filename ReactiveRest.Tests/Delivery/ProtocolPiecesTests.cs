@@ -24,8 +24,8 @@ public sealed class ProtocolPiecesTests
         }
 
         Assert.Equal(to, list.Items);
-        Assert.All(run.Take(run.Count - 1), message => Assert.Contains("\"seq\":-1}", message, StringComparison.Ordinal));
-        Assert.EndsWith("\"seq\":42}", run[^1], StringComparison.Ordinal);
+        Assert.All(run.Take(run.Count - 1), message => Assert.Contains("\"seq\":-1,\"resync\":true}", message, StringComparison.Ordinal));
+        Assert.EndsWith("\"seq\":42,\"resync\":true}", run[^1], StringComparison.Ordinal);
         Assert.Empty(ProtocolMessage.Resync(Observer, from, from, 42));
     }
 

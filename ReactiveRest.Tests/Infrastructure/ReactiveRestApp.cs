@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,8 @@ public sealed class ReactiveRestApp : IAsyncLifetime
 
     /// <summary>Shorter than the 30-second default so the grace-period tests are quick; it also proves the setting works.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
+
+    public const int MaxLogMessages = 64;
     private DistributedApplication? _app;
     private string? _dataDirectory;
 
@@ -27,6 +30,60 @@ public sealed class ReactiveRestApp : IAsyncLifetime
     public HttpClient CreateApiClient() => App.CreateHttpClient("api");
 
     public HttpClient CreateObserversClient() => App.CreateHttpClient("observers");
+
+    /// <summary>Where local processes keep their data (Redis's append-only file is under <c>redis/</c>).</summary>
+    public string DataDirectory => _dataDirectory ?? throw new InvalidOperationException("The application has not started.");
+
+    /// <summary>The running processes of a resource (one per replica): resource id → process id.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ProcessesAsync(string resource)
+    {
+        var processes = new Dictionary<string, int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var state in App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (state.Resource.Name != resource)
+                {
+                    continue;
+                }
+
+                var pid = state.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value;
+                if (state.Snapshot.State?.Text == "Running" && pid is not null && int.TryParse(pid.ToString(), out var id))
+                {
+                    processes[state.ResourceId] = id;
+                }
+                else
+                {
+                    processes.Remove(state.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch replays the current state first; two seconds is plenty.
+        }
+
+        return processes;
+    }
+
+    /// <summary>kill -9, as a crash: no shutdown code runs.</summary>
+    public static void Kill(int processId)
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(processId);
+        process.Kill();
+        process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Starts a resource (or one replica, by its resource id) again and waits until it is healthy.</summary>
+    public async Task RestartAsync(string resourceId, string resourceName)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        var started = await App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, timeout.Token);
+        Assert.True(started.Success, started.Message);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
+    }
 
 
     public async ValueTask InitializeAsync()
@@ -45,6 +102,8 @@ public sealed class ReactiveRestApp : IAsyncLifetime
                 $"{InfrastructureSettings.ModeKey}={InfrastructureMode.LocalProcesses}",
                 $"{InfrastructureSettings.DataDirectoryKey}={_dataDirectory}",
                 $"Reactive:GracePeriod={GracePeriod}",
+                // Small, so that tests exercise the collapse of backlogs into one diff.
+                $"Reactive:MaxLogMessages={MaxLogMessages}",
             ],
             (options, _) => options.DisableDashboard = true,
             cancellation.Token);

@@ -14,14 +14,16 @@ namespace ReactiveRest.Tests.Infrastructure;
 /// </summary>
 public sealed class Subscriber : IAsyncDisposable
 {
-    private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
+    private Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
     private readonly Dictionary<string, List<JsonElement>> _views = [];
     private readonly Dictionary<string, long> _seqs = [];
-    private readonly HashSet<string> _expired = [];
+    private readonly Dictionary<string, string> _expired = [];
     private readonly List<JsonElement> _unapplied = [];
     private readonly List<string> _violations = [];
     private ClientWebSocket _socket = new();
     private Task? _receiving;
+    private TaskCompletionSource _reading = NewReadingGate(open: true);
+    private int? _receiveBufferBytes;
 
     private Subscriber(string id) => Id = id;
 
@@ -32,11 +34,28 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>The observers replica that serves the current connection (its id, which holds its process id).</summary>
     public string? Replica { get; private set; }
 
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestApp app, string? id = null)
+    /// <param name="receiveBufferBytes">A small TCP receive buffer, so that a paused reader soon stops the server's sends.</param>
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestApp app, string? id = null, int? receiveBufferBytes = null)
     {
-        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16]);
+        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16]) { _receiveBufferBytes = receiveBufferBytes };
         await subscriber.OpenAsync(app);
         return subscriber;
+    }
+
+    /// <summary>Stops reading the socket, as a slow client does: the server's sends back up.</summary>
+    public void PauseReading() => _reading = NewReadingGate(open: false);
+
+    public void ResumeReading() => _reading.TrySetResult();
+
+    private static TaskCompletionSource NewReadingGate(bool open)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (open)
+        {
+            gate.SetResult();
+        }
+
+        return gate;
     }
 
     public static Uri WebSocketUri(ReactiveRestApp app, string path)
@@ -56,10 +75,11 @@ public sealed class Subscriber : IAsyncDisposable
     {
         if (_receiving is not null)
         {
+            // A new connection: frames of the old one were all recorded for the views already.
             await _receiving;
             _socket.Dispose();
             _socket = new ClientWebSocket();
-            _frames.Writer.TryComplete();
+            _frames = Channel.CreateUnbounded<JsonElement>();
         }
 
         var path = $"/ws/{Id}";
@@ -74,7 +94,25 @@ public sealed class Subscriber : IAsyncDisposable
         }
 
         _socket.Options.CollectHttpResponseDetails = true;
-        await _socket.ConnectAsync(WebSocketUri(app, path), TestContext.Current.CancellationToken);
+        if (_receiveBufferBytes is { } bytes)
+        {
+            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    // Set before connecting, so the TCP window is small from the start.
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = bytes };
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            });
+            await _socket.ConnectAsync(WebSocketUri(app, path), invoker, TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            await _socket.ConnectAsync(WebSocketUri(app, path), TestContext.Current.CancellationToken);
+        }
+
         Replica = _socket.HttpResponseHeaders?.TryGetValue("X-ReactiveRest-Replica", out var replica) == true ? replica.FirstOrDefault() : null;
         _receiving = ReceiveAsync(_socket);
     }
@@ -164,6 +202,7 @@ public sealed class Subscriber : IAsyncDisposable
         {
             ApplyPending();
             Assert.True(_violations.Count == 0, string.Join("\n", _violations));
+            Assert.False(_expired.TryGetValue(observer, out var reason), $"Observer {observer} of {Id} expired: {reason}");
             return [.. _views[observer]];
         }
     }
@@ -178,13 +217,16 @@ public sealed class Subscriber : IAsyncDisposable
         }
     }
 
+    /// <summary>Messages received inside resync runs (seq -1): proof that a backlog was collapsed.</summary>
+    public int ResyncMessages { get; private set; }
+
     /// <summary>Whether the server said the observer must be observed again.</summary>
     public bool IsExpired(string observer)
     {
         lock (_views)
         {
             ApplyPending();
-            return _expired.Contains(observer);
+            return _expired.ContainsKey(observer);
         }
     }
 
@@ -228,6 +270,7 @@ public sealed class Subscriber : IAsyncDisposable
 
     private async Task ReceiveAsync(ClientWebSocket socket)
     {
+        var frames = _frames;
         var buffer = new byte[1 << 20];
         try
         {
@@ -237,6 +280,7 @@ public sealed class Subscriber : IAsyncDisposable
                 ValueWebSocketReceiveResult result;
                 do
                 {
+                    await _reading.Task;
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
                     length += result.Count;
                 }
@@ -256,18 +300,15 @@ public sealed class Subscriber : IAsyncDisposable
                     _unapplied.Add(frame);
                 }
 
-                await _frames.Writer.WriteAsync(frame);
+                await frames.Writer.WriteAsync(frame);
             }
         }
-        catch (WebSocketException)
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
         }
         finally
         {
-            if (socket == _socket)
-            {
-                _frames.Writer.TryComplete();
-            }
+            frames.Writer.TryComplete();
         }
     }
 
@@ -290,7 +331,7 @@ public sealed class Subscriber : IAsyncDisposable
             var kind = message.GetProperty("msg").GetString();
             if (kind == "expired")
             {
-                _expired.Add(observer);
+                _expired[observer] = message.GetProperty("reason").GetString()!;
                 _views.Remove(observer);
                 _seqs.Remove(observer);
                 continue;
@@ -298,7 +339,7 @@ public sealed class Subscriber : IAsyncDisposable
 
             if (!_views.TryGetValue(observer, out var view))
             {
-                if (!_expired.Contains(observer))
+                if (!_expired.ContainsKey(observer))
                 {
                     waiting.Add(message);
                 }
@@ -306,7 +347,7 @@ public sealed class Subscriber : IAsyncDisposable
                 continue;
             }
 
-            CheckSeq(observer, message.GetProperty("seq").GetInt64());
+            CheckSeq(observer, message.GetProperty("seq").GetInt64(), message.TryGetProperty("resync", out var resync) && resync.GetBoolean());
             var key = message.GetProperty("item").GetProperty("id").GetInt32();
             var order = message.GetProperty("order").GetInt32();
             var index = view.FindIndex(item => item.GetProperty("id").GetInt32() == key);
@@ -335,10 +376,16 @@ public sealed class Subscriber : IAsyncDisposable
         _unapplied.AddRange(waiting);
     }
 
-    private void CheckSeq(string observer, long seq)
+    /// <summary>Consecutive, except a resync run, whose last message jumps to the position it brings the list to.</summary>
+    private void CheckSeq(string observer, long seq, bool resync)
     {
+        if (resync)
+        {
+            ResyncMessages++;
+        }
+
         var last = _seqs[observer];
-        var follows = seq == -1 || (last == -1 ? seq > 0 : seq == last + 1);
+        var follows = resync ? seq == -1 || seq > last : last != -1 && seq == last + 1;
         if (!follows)
         {
             _violations.Add($"{observer}: seq {seq} after {last}");
