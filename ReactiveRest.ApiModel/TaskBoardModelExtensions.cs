@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Engine.Changes;
@@ -14,7 +15,12 @@ public static class TaskBoardModelExtensions
     public static IHostApplicationBuilder AddTaskBoardModel(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<ReactiveDbContext>("reactivedb",
-            configureDbContextOptions: options => options.AddInterceptors(new TraceContextInterceptor()));
+            // Aspire's default retries back off for about a minute: a request would hang that long while the database
+            // is down. A short retry rides out a blip; beyond it the client gets a 503 at once and retries itself.
+            configureSettings: settings => settings.DisableRetry = true,
+            configureDbContextOptions: options => options
+                .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 2, maxRetryDelay: TimeSpan.FromMilliseconds(500), errorCodesToAdd: null))
+                .AddInterceptors(new TraceContextInterceptor()));
         builder.AddReactiveCore<ReactiveDbContext>(ApiResources.All);
         return builder;
     }

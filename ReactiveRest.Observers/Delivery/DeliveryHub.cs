@@ -239,20 +239,37 @@ internal sealed class DeliveryHub(
         Expire(session, observerId, "backlog_lost", unsubscribe: true);
     }
 
-    /// <summary>Tells the client to observe again, and (when the subscription still exists) ends it, so the new GET starts clean.</summary>
-    private void Expire(SubscriberSession session, string observerId, string reason, bool unsubscribe)
+    /// <summary>
+    /// Tells the client to observe again. When the subscription still exists it is ended first, so that the GET the
+    /// client sends on hearing it starts a clean one that nothing ends behind its back.
+    /// </summary>
+    /// <param name="cursor">The cursor being expired; a newer cursor of the same observer (the client observed again) is left alone.</param>
+    private void Expire(SubscriberSession session, string observerId, string reason, bool unsubscribe, Cursor? cursor = null)
     {
-        session.Reply(ProtocolMessage.Expired(observerId, reason));
-        Telemetry.Expirations.Add(1);
-        if (session.RemoveCursor(observerId) is { } cursor)
+        if (cursor is not null && session.CursorFor(observerId) != cursor)
         {
-            ReleaseCursor(cursor);
+            return;
         }
 
-        if (unsubscribe)
+        if (session.RemoveCursor(observerId) is { } removed)
         {
-            _ = UnsubscribeQuietlyAsync(observerId, session.SubscriberId);
+            ReleaseCursor(removed);
         }
+
+        Telemetry.Expirations.Add(1);
+        if (!unsubscribe)
+        {
+            session.Reply(ProtocolMessage.Expired(observerId, reason));
+            return;
+        }
+
+        _ = UnsubscribeThenTellAsync(session, observerId, reason);
+    }
+
+    private async Task UnsubscribeThenTellAsync(SubscriberSession session, string observerId, string reason)
+    {
+        await UnsubscribeQuietlyAsync(observerId, session.SubscriberId);
+        session.Reply(ProtocolMessage.Expired(observerId, reason));
     }
 
     private async Task UnsubscribeQuietlyAsync(string observerId, string subscriberId)
@@ -480,7 +497,7 @@ internal sealed class DeliveryHub(
     {
         foreach (var cursor in feed.Followers())
         {
-            Expire(cursor.Session, cursor.ObserverId, reason, unsubscribe: reason != "observer_gone");
+            Expire(cursor.Session, cursor.ObserverId, reason, unsubscribe: reason != "observer_gone", cursor);
         }
 
         lock (_feeds)

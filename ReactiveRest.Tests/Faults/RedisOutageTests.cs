@@ -3,9 +3,6 @@ using ReactiveRest.Tests.Infrastructure;
 
 namespace ReactiveRest.Tests.Faults;
 
-[CollectionDefinition(nameof(FaultCollection), DisableParallelization = true)]
-public sealed class FaultCollection;
-
 /// <summary>
 /// Stops and restarts the shared Redis. Runs alone, after every parallel test, so no other test sees the outage.
 /// </summary>
@@ -53,5 +50,40 @@ public sealed class RedisOutageTests(ReactiveRestApp app)
         // And everything works as before.
         await _api.CreateTaskAsync(board.Id(), "after the outage");
         Assert.Equal("after the outage", (await subscriber.NextAsync()).GetProperty("item").GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_redis_outage_longer_than_the_grace_period_ends_no_connected_subscription()
+    {
+        var board = await _api.CreateBoardAsync();
+        var url = $"/api/tasks?boardId={board.Id()}&ordering=position";
+        await using var subscriber = await Subscriber.ConnectAsync(app);
+        var observer = await subscriber.ObserveAsync(_api, url);
+        await Task.Delay(1500, Cancellation);
+
+        var commands = app.App.ResourceCommands;
+        var stopped = await commands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, Cancellation);
+        Assert.True(stopped.Success, stopped.Message);
+        try
+        {
+            // Longer than the grace period and than a replica's liveness key lives.
+            await _api.CreateTaskAsync(board.Id(), "early in the outage");
+            await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(12), Cancellation);
+            await _api.CreateTaskAsync(board.Id(), "late in the outage");
+        }
+        finally
+        {
+            var started = await commands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand, Cancellation);
+            Assert.True(started.Success, started.Message);
+            await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", Cancellation);
+        }
+
+        await Convergence.AssertConvergesAsync(_api, subscriber, observer, url, TimeSpan.FromSeconds(30));
+        // Still subscribed well after the grace period: a later write arrives too.
+        await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(2), Cancellation);
+        await _api.CreateTaskAsync(board.Id(), "after the outage");
+        await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
+        Assert.Null(subscriber.CloseStatus);
+        Assert.False(subscriber.IsExpired(observer));
     }
 }

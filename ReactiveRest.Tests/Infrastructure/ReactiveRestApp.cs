@@ -67,12 +67,36 @@ public sealed class ReactiveRestApp : IAsyncLifetime
         return processes;
     }
 
-    /// <summary>kill -9, as a crash: no shutdown code runs.</summary>
+    /// <summary>
+    /// kill -9, as a crash: no shutdown code runs. The whole tree, since DCP runs a project as <c>dotnet run</c>, whose
+    /// child is the service itself.
+    /// </summary>
     public static void Kill(int processId)
     {
         using var process = System.Diagnostics.Process.GetProcessById(processId);
-        process.Kill();
+        process.Kill(entireProcessTree: true);
         process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Whether <paramref name="descendant"/> is <paramref name="ancestor"/> or runs under it (Linux /proc).</summary>
+    public static bool IsWithin(int descendant, int ancestor)
+    {
+        for (var current = descendant; current > 1; current = ParentOf(current))
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int ParentOf(int processId)
+    {
+        // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold spaces: read after the last ')'.
+        var stat = File.ReadAllText($"/proc/{processId}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Starts a resource (or one replica, by its resource id) again and waits until it is healthy.</summary>

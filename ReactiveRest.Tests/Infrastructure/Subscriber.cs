@@ -120,6 +120,12 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>GET with observe=this subscriber: the observer id and the items, which become this subscriber's view.</summary>
     public async Task<string> ObserveAsync(HttpClient api, string url)
     {
+        lock (_views)
+        {
+            // What arrived before this GET was sent belongs to earlier subscriptions (an expired one, say).
+            ApplyPending();
+        }
+
         var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         using var response = await api.GetAsync($"{url}{separator}observe={Id}", TestContext.Current.CancellationToken);
         var body = await response.ReadJsonAsync();
