@@ -20,6 +20,7 @@ app.MapScalarApiReference();
 
 app.MapBoardsApi();
 app.MapTasksApi();
+app.MapBoardStatsApi();
 app.MapQueryObserverApi();
 
 app.Run();

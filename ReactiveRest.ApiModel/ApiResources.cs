@@ -18,5 +18,24 @@ public static class ApiResources
         .WithField(task => task.UpdatedAt)
         .OrderedBy("position", "id");
 
-    public static IReadOnlyList<IReactiveResource> All => [Boards, Tasks];
+    /// <summary>
+    /// Each board's task counts, computed by the database. Declared polled, as data no change key announces would be
+    /// (a view over other services' tables, a time-dependent value): its observers are evaluated every two seconds,
+    /// shared and diffed like the others, and send nothing when nothing changed.
+    /// </summary>
+    public static readonly ReactiveResource<BoardStats> BoardStatistics = new ReactiveResource<BoardStats>("boardstats", stats => stats.Id)
+        .WithField(stats => stats.Name)
+        .WithField(stats => stats.Tasks)
+        .WithField(stats => stats.Done)
+        .OrderedBy("id")
+        .ComputedBy(db => db.Set<Board>().Select(board => new BoardStats
+        {
+            Id = board.Id,
+            Name = board.Name,
+            Tasks = db.Set<TaskItem>().Count(task => task.BoardId == board.Id),
+            Done = db.Set<TaskItem>().Count(task => task.BoardId == board.Id && task.Done),
+        }))
+        .PolledEvery(TimeSpan.FromSeconds(2));
+
+    public static IReadOnlyList<IReactiveResource> All => [Boards, Tasks, BoardStatistics];
 }

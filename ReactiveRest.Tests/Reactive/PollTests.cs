@@ -1,0 +1,57 @@
+using ReactiveRest.Tests.Infrastructure;
+
+namespace ReactiveRest.Tests.Reactive;
+
+/// <summary>
+/// A resource whose changes no key announces (board statistics, computed by the database) is polled: its observers
+/// are evaluated on a timer, shared and diffed, and send nothing while nothing changes.
+/// </summary>
+public sealed class PollTests(ReactiveRestApp app)
+{
+    private readonly HttpClient _api = app.CreateApiClient();
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_polled_observer_sends_nothing_until_its_result_changes_then_the_change()
+    {
+        var board = await _api.CreateBoardAsync("polled");
+        await using var subscriber = await Subscriber.ConnectAsync(app);
+        var url = $"/api/boardstats/{board.Id()}";
+        var observer = await subscriber.ObserveAsync(_api, url);
+        Assert.Equal(0, subscriber.View(observer).Single().GetProperty("tasks").GetInt32());
+
+        // Polls run, and find nothing new: no frame. The sentinel below must be the first frame.
+        var first = await EvaluationsAsync(observer);
+        while (await EvaluationsAsync(observer) < first + 2)
+        {
+            await Task.Delay(200, Cancellation);
+        }
+
+        await _api.CreateTaskAsync(board.Id(), "counted", done: true);
+        var changed = await subscriber.NextAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("changed", changed.GetProperty("msg").GetString());
+        Assert.Equal(1, changed.GetProperty("item").GetProperty("tasks").GetInt32());
+        Assert.Equal(1, changed.GetProperty("item").GetProperty("done").GetInt32());
+        await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
+    }
+
+    [Fact]
+    public async Task A_polled_list_is_filtered_like_any_list()
+    {
+        var board = await _api.CreateBoardAsync("polled list");
+        await using var subscriber = await Subscriber.ConnectAsync(app);
+        var url = $"/api/boardstats?id={board.Id()}&tasks__gte=2";
+        var observer = await subscriber.ObserveAsync(_api, url);
+        Assert.Empty(subscriber.View(observer));
+
+        await _api.CreateTaskAsync(board.Id(), "one");
+        await _api.CreateTaskAsync(board.Id(), "two");
+
+        var added = await subscriber.NextAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("added", added.GetProperty("msg").GetString());
+        await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
+    }
+
+    private async Task<long> EvaluationsAsync(string observer) =>
+        (await _api.GetJsonAsync($"/api/queryobserver/{observer}")).Body.GetProperty("evaluations").GetInt64();
+}
