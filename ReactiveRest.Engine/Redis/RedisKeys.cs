@@ -42,8 +42,11 @@ public static class RedisKeys
     /// <summary>Channel of every evaluation's messages, for the replicas that deliver them.</summary>
     public const string Feed = "rr:feed";
 
-    /// <summary>Channel of subscription events: subscribed, unsubscribed, takeover, released.</summary>
-    public const string Control = "rr:control";
+    /// <summary>Stream of subscription events (subscribed, unsubscribed, takeover, released), read by every replica.</summary>
+    public const string Control = "rr:{rr}:control";
+
+    /// <summary>Channel that wakes the replicas when a subscription event was added.</summary>
+    public const string ControlWake = "rr:control:wake";
 
     public static ObserverKeys Observer(string observerId) => new(observerId);
 

@@ -24,7 +24,7 @@ internal sealed class DeliveryHub(
     ReplicaRegistry replicas,
     ControlChannel control,
     IOptions<ReactiveOptions> options,
-    ILogger<DeliveryHub> logger) : IHostedService
+    ILogger<DeliveryHub> logger) : BackgroundService
 {
     /// <summary>Close code (RFC 6455 1013) when Redis became unreachable while the connection was being set up.</summary>
     public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
@@ -51,17 +51,69 @@ internal sealed class DeliveryHub(
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _controlWake = new(0);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var channel = redis.GetSubscriber();
-        // Queues keep each channel's messages in order.
+        // A queue keeps the feed's messages in order.
         (await channel.SubscribeAsync(RedisChannel.Literal(RedisKeys.Feed))).OnMessage(message => OnFeedAsync(message.Message.ToString()));
-        (await channel.SubscribeAsync(RedisChannel.Literal(RedisKeys.Control))).OnMessage(message => OnControlAsync(message.Message.ToString()));
+        await channel.SubscribeAsync(RedisChannel.Literal(RedisKeys.ControlWake), (_, _) =>
+        {
+            if (_controlWake.CurrentCount == 0)
+            {
+                _controlWake.Release();
+            }
+        });
         redis.ConnectionRestored += (_, _) => _ = CatchUpFeedsAsync();
+        await base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the subscription events in order, woken at once by pub/sub; a one-second read is the safety net.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        RedisValue? lastId = null;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                lastId ??= await control.LastIdAsync();
+                var events = await control.ReadAsync(lastId.Value, 100);
+                failures = 0;
+                foreach (var (id, message) in events)
+                {
+                    lastId = id;
+                    if (message is not null)
+                    {
+                        await OnControlAsync(message);
+                    }
+                }
+
+                if (events.Count == 0)
+                {
+                    await _controlWake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                if (failures++ == 0)
+                {
+                    logger.LogWarning(exception, "Reading subscription events failed; retrying every second");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
         // Going away: each client reconnects to another replica and continues from where this one recorded it stood.
         foreach (var session in _sessions.Values)
         {
@@ -82,8 +134,7 @@ internal sealed class DeliveryHub(
             logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name));
         if (_sessions.TryGetValue(subscriberId, out var local))
         {
-            local.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
-            await WaitEndedAsync(local);
+            await SupersedeAsync(local);
         }
 
         _sessions[subscriberId] = session;
@@ -113,16 +164,23 @@ internal sealed class DeliveryHub(
         }
     }
 
-    private static async Task WaitEndedAsync(SubscriberSession session)
+    /// <summary>
+    /// Another connection takes the subscriber over: this one sends its close frame (4000) after what it is sending,
+    /// and records where it stood at once, without waiting for the old client to complete the close handshake.
+    /// </summary>
+    private async Task SupersedeAsync(SubscriberSession session)
     {
+        session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
         try
         {
-            await session.Finished.WaitAsync(TakeoverWait + TimeSpan.FromSeconds(5));
+            await session.CloseSent.WaitAsync(TakeoverWait);
         }
         catch (TimeoutException)
         {
-            // Its positions stay unknown; the client is told for what it does not resume.
+            // Stuck sending to a client that does not read: what it was sent up to is still what it recorded.
         }
+
+        await EndAsync(session);
     }
 
     /// <summary>The previous connection is on another replica: it records where it stood, then lets go.</summary>
@@ -186,12 +244,12 @@ internal sealed class DeliveryHub(
         var attached = await observers.AttachAsync(observerId, session.SubscriberId, session.LiveMarker, expectedRecord);
         if (attached.Status == AttachStatus.None)
         {
-            if (resumeFrom is not null)
+            // Ended, or being made right now (its event will attach it): the subscriber's entry is left to expiry.
+            if (resumeFrom is not null && expectedRecord is null)
             {
                 Expire(session, observerId, "subscription_ended", unsubscribe: false);
             }
 
-            await subscribers.ForgetObserverAsync(session.SubscriberId, observerId);
             return;
         }
 
@@ -400,13 +458,8 @@ internal sealed class DeliveryHub(
         }
     }
 
-    private async Task OnControlAsync(string line)
+    private async Task OnControlAsync(ControlMessage message)
     {
-        if (ControlMessage.Parse(line) is not { } message)
-        {
-            return;
-        }
-
         try
         {
             switch (message.Kind)
@@ -422,7 +475,7 @@ internal sealed class DeliveryHub(
 
                     break;
                 case ControlKind.Takeover when _sessions.TryGetValue(message.SubscriberId, out var session) && session.ConnectionId != message.Argument:
-                    session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
+                    _ = SupersedeAsync(session);
                     break;
                 case ControlKind.Released:
                     if (_releases.TryGetValue((message.SubscriberId, message.Argument), out var released))
@@ -435,7 +488,7 @@ internal sealed class DeliveryHub(
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Handling {Control} failed", line);
+            logger.LogWarning(exception, "Handling {Control} failed", message);
         }
     }
 
@@ -447,8 +500,16 @@ internal sealed class DeliveryHub(
     {
         _sessions.TryRemove(new KeyValuePair<string, SubscriberSession>(session.SubscriberId, session));
         await session.Gate.WaitAsync();
+        var first = !session.Ending;
         session.Ending = true;
         session.Gate.Release();
+        if (!first)
+        {
+            // Ended already (a takeover ends a session before its socket is done): wait for that end.
+            await session.Finished;
+            return;
+        }
+
         try
         {
             await Parallel.ForEachAsync(session.Cursors(), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (cursor, _) =>

@@ -40,6 +40,9 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
     /// <summary>Cancelled when the socket is done, whatever the reason.</summary>
     public CancellationToken Ended => _ended.Token;
 
+    /// <summary>Completes once a requested close frame was sent (or could not be): no message follows it.</summary>
+    public Task CloseSent => _closeSent.Task;
+
     /// <summary>Completes once the hub recorded where the session's subscriptions stood and let the subscriber go.</summary>
     public Task Finished => _finished.Task;
 

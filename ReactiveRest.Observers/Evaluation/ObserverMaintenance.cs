@@ -100,17 +100,29 @@ internal sealed class ObserverMaintenance(
             scheduler.Trigger(observerId);
         }
 
-        var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
-            RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.ConsumerName, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
-        if (claimed.ClaimedEntries.Length > 0)
-        {
-            await consumer.HandleAsync(claimed.ClaimedEntries);
-        }
+        await ClaimAbandonedChangesAsync();
 
         if (time.GetUtcNow() - _lastFeedCheck > FeedCheckPeriod)
         {
             _lastFeedCheck = time.GetUtcNow();
             await hub.CatchUpFeedsAsync();
+        }
+    }
+
+    private async Task ClaimAbandonedChangesAsync()
+    {
+        try
+        {
+            var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
+                RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.ConsumerName, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
+            if (claimed.ClaimedEntries.Length > 0)
+            {
+                await consumer.HandleAsync(claimed.ClaimedEntries);
+            }
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // Redis lost its data; the consumer creates the group again, and nothing of the old one is left to claim.
         }
     }
 
