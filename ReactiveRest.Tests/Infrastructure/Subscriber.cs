@@ -32,14 +32,14 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>The observers replica that serves the current connection (its id, which holds its process id).</summary>
     public string? Replica { get; private set; }
 
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestApp app, string? id = null)
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null)
     {
         var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16]);
         await subscriber.OpenAsync(app);
         return subscriber;
     }
 
-    public static Uri WebSocketUri(ReactiveRestApp app, string path)
+    public static Uri WebSocketUri(ReactiveRestStack app, string path)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
         var question = path.IndexOf('?', StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class Subscriber : IAsyncDisposable
     }
 
     /// <param name="resume">Tell the server, per observer, the seq of the last message applied.</param>
-    public async Task OpenAsync(ReactiveRestApp app, bool resume = false)
+    public async Task OpenAsync(ReactiveRestStack app, bool resume = false)
     {
         if (_receiving is not null)
         {
