@@ -14,7 +14,7 @@ namespace ReactiveRest.Tests.Infrastructure;
 /// </summary>
 public sealed class Subscriber : IAsyncDisposable
 {
-    private readonly Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
+    private Channel<JsonElement> _frames = Channel.CreateUnbounded<JsonElement>();
     private readonly Dictionary<string, List<JsonElement>> _views = [];
     private readonly Dictionary<string, long> _seqs = [];
     private readonly HashSet<string> _expired = [];
@@ -59,7 +59,9 @@ public sealed class Subscriber : IAsyncDisposable
             await _receiving;
             _socket.Dispose();
             _socket = new ClientWebSocket();
+            // The closed connection completed its queue of frames; the new connection needs one of its own.
             _frames.Writer.TryComplete();
+            _frames = Channel.CreateUnbounded<JsonElement>();
         }
 
         var path = $"/ws/{Id}";
