@@ -9,18 +9,55 @@ namespace ReactiveRest.AppHost.Infrastructure;
 /// </summary>
 public static class FreePorts
 {
-    /// <returns><paramref name="count"/> distinct ports; each listener stays open until all are taken, so none repeats.</returns>
-    public static int[] Take(int count)
+    /// <summary>Below Linux's ephemeral range (32768 up), where outgoing connections take their ports.</summary>
+    private const int RangeStart = 20000;
+    private const int RangeEnd = 30000;
+
+    /// <returns>
+    /// <paramref name="count"/> distinct ports, each free together with the port <paramref name="companionOffset"/> above
+    /// it; every listener stays open until all are chosen, so none repeats.
+    /// </returns>
+    public static int[] TakeWithCompanions(int count, int companionOffset)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        var held = new List<TcpListener>();
+        var ports = new List<int>();
         try
         {
-            listeners.ForEach(listener => listener.Start());
-            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+            for (var attempt = 0; ports.Count < count; attempt++)
+            {
+                if (attempt == 1000)
+                {
+                    throw new DistributedApplicationException($"Found no {count} free loopback ports between {RangeStart} and {RangeEnd} with port + {companionOffset} free too.");
+                }
+
+                var port = Random.Shared.Next(RangeStart, RangeEnd);
+                if (TryHold(port, held) && TryHold(port + companionOffset, held))
+                {
+                    ports.Add(port);
+                }
+            }
+
+            return [.. ports];
         }
         finally
         {
-            listeners.ForEach(listener => listener.Stop());
+            held.ForEach(listener => listener.Stop());
+        }
+    }
+
+    private static bool TryHold(int port, List<TcpListener> held)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            held.Add(listener);
+            return true;
+        }
+        catch (SocketException)
+        {
+            listener.Stop();
+            return false;
         }
     }
 }

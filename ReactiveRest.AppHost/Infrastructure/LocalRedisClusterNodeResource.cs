@@ -6,17 +6,20 @@ namespace ReactiveRest.AppHost.Infrastructure;
 /// (CLUSTER SLOTS, MOVED), so that address must be one they can reach.
 /// </summary>
 /// <param name="port">The port clients connect to.</param>
-/// <param name="busPort">The cluster bus port, where nodes talk to each other (by default port + 10000, which may not exist).</param>
-public sealed class LocalRedisClusterNodeResource(string name, string command, string dataDirectory, int port, int busPort)
+public sealed class LocalRedisClusterNodeResource(string name, string command, string dataDirectory, int port)
     : ExecutableResource(name, command, dataDirectory)
 {
     public const string PrimaryEndpointName = "tcp";
 
+    /// <summary>
+    /// How far above its port a node listens for the other nodes (the cluster bus). Redis's fixed default, rather than
+    /// <c>--cluster-port</c>, which Redis before 7.0 (Ubuntu 22.04's 6.0, say) does not know.
+    /// </summary>
+    public const int BusPortOffset = 10000;
+
     public string DataDirectory { get; } = dataDirectory;
 
     public int Port { get; } = port;
-
-    public int BusPort { get; } = busPort;
 
     /// <summary>Holds the password; private, so it is on neither the command line nor the dashboard.</summary>
     public string ConfigFile => Path.Combine(DataDirectory, "redis.conf");

@@ -26,10 +26,10 @@ public static class RedisClusterExtensions
 
         // Chosen now, not by DCP, which allocates only proxied ports; kept for the run, because the nodes remember each
         // other's addresses in nodes.conf.
-        var ports = FreePorts.Take(2 * NodeCount);
+        var ports = FreePorts.TakeWithCompanions(NodeCount, LocalRedisClusterNodeResource.BusPortOffset);
         var nodes = Enumerable.Range(0, NodeCount)
             .Select(i => new LocalRedisClusterNodeResource(
-                $"{name}-{i + 1}", settings.Binaries.RedisServer!, Path.Combine(dataDirectory, $"{name}-{i + 1}"), ports[i], ports[NodeCount + i]))
+                $"{name}-{i + 1}", settings.Binaries.RedisServer!, Path.Combine(dataDirectory, $"{name}-{i + 1}"), ports[i]))
             .ToList();
         var cluster = new LocalRedisClusterResource(name, password, nodes);
 
@@ -79,7 +79,6 @@ public static class RedisClusterExtensions
             .WithArgs(
                 node.ConfigFile,
                 "--port", $"{node.Port}",
-                "--cluster-port", $"{node.BusPort}",
                 "--bind", "127.0.0.1",
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", node.ClusterConfigFile,
