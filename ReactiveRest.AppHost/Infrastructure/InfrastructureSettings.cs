@@ -6,12 +6,15 @@ namespace ReactiveRest.AppHost.Infrastructure;
 /// <summary>
 /// Decides, once per AppHost start, whether Redis and PostgreSQL run as containers or as local processes, and
 /// where local processes keep their data. Configured by <c>Infrastructure:Mode</c> (Auto, Containers,
-/// LocalProcesses) and <c>Infrastructure:DataDirectory</c>, e.g. as <c>Infrastructure__Mode=LocalProcesses</c>.
+/// LocalProcesses), <c>Infrastructure:DataDirectory</c> and <c>Infrastructure:RedisCluster</c>, e.g. as
+/// <c>Infrastructure__Mode=LocalProcesses</c>.
 /// </summary>
-public sealed record InfrastructureSettings(InfrastructureMode Mode, string DataDirectory, LocalBinaries Binaries)
+/// <param name="RedisCluster">Redis runs as a local three-master Redis Cluster instead of one server.</param>
+public sealed record InfrastructureSettings(InfrastructureMode Mode, string DataDirectory, LocalBinaries Binaries, bool RedisCluster = false)
 {
     public const string ModeKey = "Infrastructure:Mode";
     public const string DataDirectoryKey = "Infrastructure:DataDirectory";
+    public const string RedisClusterKey = "Infrastructure:RedisCluster";
 
     public bool UseContainers => Mode == InfrastructureMode.Containers;
 
@@ -24,7 +27,8 @@ public sealed record InfrastructureSettings(InfrastructureMode Mode, string Data
 
         if (builder.ExecutionContext.IsPublishMode)
         {
-            // Deployments (azd) map containers to Container Apps; local binaries mean nothing there.
+            // Deployments (azd) map containers to Container Apps; local binaries mean nothing there, and neither does
+            // a local cluster: a deployment gives the services a managed cluster's connection string instead.
             return new(InfrastructureMode.Containers, dataDirectory, binaries);
         }
 
@@ -49,7 +53,25 @@ public sealed record InfrastructureSettings(InfrastructureMode Mode, string Data
                 "Or start Docker (or Podman) to run them as containers."),
         };
 
-        return new(mode, dataDirectory, binaries);
+        var redisCluster = builder.Configuration[RedisClusterKey] is { Length: > 0 } clusterText
+            ? bool.TryParse(clusterText, out var clusterParsed)
+                ? clusterParsed
+                : throw new DistributedApplicationException($"{RedisClusterKey} is '{clusterText}'; use true or false.")
+            : false;
+        if (redisCluster && mode != InfrastructureMode.LocalProcesses)
+        {
+            throw new DistributedApplicationException(
+                $"{RedisClusterKey} is true, which runs a local Redis Cluster of redis-server processes, but {ModeKey} resolved to {mode}. " +
+                $"Set {ModeKey} to LocalProcesses, or, for a cluster of your own, give the services its connection string (ConnectionStrings__redis).");
+        }
+
+        if (redisCluster && binaries.RedisCli is null)
+        {
+            throw new DistributedApplicationException(
+                $"{RedisClusterKey} is true, but redis-cli, which creates the cluster, was not found on PATH (install it: apt-get install redis-tools).");
+        }
+
+        return new(mode, dataDirectory, binaries, redisCluster);
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
 namespace ReactiveRest.AppHost.Infrastructure;
 
 /// <summary>
-/// The Redis and PostgreSQL server binaries of this machine: <c>redis-server</c> on PATH, <c>postgres</c> and
-/// <c>initdb</c> on PATH or in the newest /usr/lib/postgresql/*/bin (where Debian puts them, off PATH).
+/// The Redis and PostgreSQL server binaries of this machine: <c>redis-server</c> (and <c>redis-cli</c>, which only a
+/// local Redis Cluster needs) on PATH, <c>postgres</c> and <c>initdb</c> on PATH or in the newest
+/// /usr/lib/postgresql/*/bin (where Debian puts them, off PATH).
 /// </summary>
-public sealed record LocalBinaries(string? RedisServer, string? Postgres, string? InitDb)
+public sealed record LocalBinaries(string? RedisServer, string? Postgres, string? InitDb, string? RedisCli)
 {
     /// <summary>The unprivileged account PostgreSQL runs as when the AppHost runs as root.</summary>
     public const string PostgresUser = "postgres";
@@ -24,7 +25,8 @@ public sealed record LocalBinaries(string? RedisServer, string? Postgres, string
         return new(
             OnPath("redis-server"),
             OnPath("postgres") ?? InFolder(postgresBin, "postgres"),
-            OnPath("initdb") ?? InFolder(postgresBin, "initdb"));
+            OnPath("initdb") ?? InFolder(postgresBin, "initdb"),
+            OnPath("redis-cli"));
     }
 
     public string DescribeMissing()

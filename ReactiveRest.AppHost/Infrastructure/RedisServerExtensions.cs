@@ -4,13 +4,21 @@ namespace ReactiveRest.AppHost.Infrastructure;
 
 public static class RedisServerExtensions
 {
-    /// <summary>Redis as a container, or as a local <c>redis-server</c> process, as the settings decide.</summary>
+    /// <summary>
+    /// Redis as a container, as a local <c>redis-server</c> process, or as a local three-node Redis Cluster
+    /// (<c>Infrastructure:RedisCluster</c>), as the settings decide. Services see one resource either way.
+    /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(
         this IDistributedApplicationBuilder builder, string name, InfrastructureSettings settings)
     {
         if (settings.UseContainers)
         {
             return builder.AddRedis(name);
+        }
+
+        if (settings.RedisCluster)
+        {
+            return builder.AddLocalRedisCluster(name, settings);
         }
 
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);

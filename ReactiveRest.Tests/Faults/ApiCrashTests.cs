@@ -34,7 +34,7 @@ public sealed class ApiCrashTests(ReactiveRestApp app)
             acknowledged[i] = await response.ReadJsonAsync();
         });
         var api = (await app.ProcessesAsync("api")).Single();
-        ReactiveRestApp.Kill(api.Value);
+        ReactiveRestStack.Kill(api.Value);
 
         try
         {

@@ -35,8 +35,8 @@ public sealed class ObserversCrashTests(ReactiveRestApp app)
             // The replica id carries the service's process id, a child of the process DCP started.
             var victim = clients[0].Subscriber.Replica!;
             var servicePid = int.Parse(victim.Split('-')[^2], System.Globalization.CultureInfo.InvariantCulture);
-            var (victimId, victimPid) = replicas.Single(replica => ReactiveRestApp.IsWithin(servicePid, replica.Value));
-            ReactiveRestApp.Kill(victimPid);
+            var (victimId, victimPid) = replicas.Single(replica => ReactiveRestStack.IsWithin(servicePid, replica.Value));
+            ReactiveRestStack.Kill(victimPid);
             await WriteAsync(boards, 10);
 
             foreach (var (subscriber, _) in clients.Where(client => client.Subscriber.Replica == victim))

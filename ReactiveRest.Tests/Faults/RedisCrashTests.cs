@@ -26,7 +26,7 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         await Task.Delay(1500, Cancellation);
 
         var redis = (await app.ProcessesAsync("redis")).Single();
-        ReactiveRestApp.Kill(redis.Value);
+        ReactiveRestStack.Kill(redis.Value);
         for (var i = 0; i < 3; i++)
         {
             await _api.CreateTaskAsync(board.Id(), $"during the outage {i}");

@@ -1,158 +1,20 @@
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using ReactiveRest.AppHost.Infrastructure;
-
 [assembly: AssemblyFixture(typeof(ReactiveRest.Tests.Infrastructure.ReactiveRestApp))]
 
 namespace ReactiveRest.Tests.Infrastructure;
 
 /// <summary>
-/// The whole distributed application, started once for the test run from the real AppHost in local-process mode:
-/// throwaway redis-server and postgres processes on free ports, the API and the observers. Tests share it and
-/// isolate themselves by working on boards of their own.
+/// The whole distributed application with one local Redis, started once for the test run. Tests share it and isolate
+/// themselves by working on boards of their own.
 /// </summary>
-public sealed class ReactiveRestApp : IAsyncLifetime
+public sealed class ReactiveRestApp() : ReactiveRestStack(
+[
+    $"Reactive:GracePeriod={GracePeriod}",
+    // Small, so that tests exercise the collapse of backlogs into one diff.
+    $"Reactive:MaxLogMessages={MaxLogMessages}",
+])
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-
     /// <summary>Shorter than the 30-second default so the grace-period tests are quick; it also proves the setting works.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
     public const int MaxLogMessages = 64;
-    private DistributedApplication? _app;
-    private string? _dataDirectory;
-
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
-
-    public HttpClient CreateApiClient() => App.CreateHttpClient("api");
-
-    public HttpClient CreateObserversClient() => App.CreateHttpClient("observers");
-
-    /// <summary>Where local processes keep their data (Redis's append-only file is under <c>redis/</c>).</summary>
-    public string DataDirectory => _dataDirectory ?? throw new InvalidOperationException("The application has not started.");
-
-    /// <summary>The running processes of a resource (one per replica): resource id → process id.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> ProcessesAsync(string resource)
-    {
-        var processes = new Dictionary<string, int>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await foreach (var state in App.ResourceNotifications.WatchAsync(timeout.Token))
-            {
-                if (state.Resource.Name != resource)
-                {
-                    continue;
-                }
-
-                var pid = state.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value;
-                if (state.Snapshot.State?.Text == "Running" && pid is not null && int.TryParse(pid.ToString(), out var id))
-                {
-                    processes[state.ResourceId] = id;
-                }
-                else
-                {
-                    processes.Remove(state.ResourceId);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The watch replays the current state first; two seconds is plenty.
-        }
-
-        return processes;
-    }
-
-    /// <summary>
-    /// kill -9, as a crash: no shutdown code runs. The whole tree, since DCP runs a project as <c>dotnet run</c>, whose
-    /// child is the service itself.
-    /// </summary>
-    public static void Kill(int processId)
-    {
-        using var process = System.Diagnostics.Process.GetProcessById(processId);
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit(TimeSpan.FromSeconds(10));
-    }
-
-    /// <summary>Whether <paramref name="descendant"/> is <paramref name="ancestor"/> or runs under it (Linux /proc).</summary>
-    public static bool IsWithin(int descendant, int ancestor)
-    {
-        for (var current = descendant; current > 1; current = ParentOf(current))
-        {
-            if (current == ancestor)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static int ParentOf(int processId)
-    {
-        // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold spaces: read after the last ')'.
-        var stat = File.ReadAllText($"/proc/{processId}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Starts a resource (or one replica, by its resource id) again and waits until it is healthy.</summary>
-    public async Task RestartAsync(string resourceId, string resourceName)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        var started = await App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, timeout.Token);
-        Assert.True(started.Success, started.Message);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
-    }
-
-
-    public async ValueTask InitializeAsync()
-    {
-        // Throwaway data; under /tmp with a mode the postgres user can traverse when the tests run as root.
-        _dataDirectory = Path.Combine(Path.GetTempPath(), $"reactiverest-tests-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_dataDirectory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101);
-        }
-
-        using var cancellation = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReactiveRest_AppHost>(
-            [
-                $"{InfrastructureSettings.ModeKey}={InfrastructureMode.LocalProcesses}",
-                $"{InfrastructureSettings.DataDirectoryKey}={_dataDirectory}",
-                $"Reactive:GracePeriod={GracePeriod}",
-                // Small, so that tests exercise the collapse of backlogs into one diff.
-                $"Reactive:MaxLogMessages={MaxLogMessages}",
-            ],
-            (options, _) => options.DisableDashboard = true,
-            cancellation.Token);
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning)
-            .AddFilter("Aspire.Hosting", LogLevel.Warning));
-
-        _app = await builder.BuildAsync(cancellation.Token);
-        await _app.StartAsync(cancellation.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellation.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("observers", cancellation.Token);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
 }

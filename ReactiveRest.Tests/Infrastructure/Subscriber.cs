@@ -35,7 +35,7 @@ public sealed class Subscriber : IAsyncDisposable
     public string? Replica { get; private set; }
 
     /// <param name="receiveBufferBytes">A small TCP receive buffer, so that a paused reader soon stops the server's sends.</param>
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestApp app, string? id = null, int? receiveBufferBytes = null)
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null)
     {
         var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16]) { _receiveBufferBytes = receiveBufferBytes };
         await subscriber.OpenAsync(app);
@@ -58,7 +58,7 @@ public sealed class Subscriber : IAsyncDisposable
         return gate;
     }
 
-    public static Uri WebSocketUri(ReactiveRestApp app, string path)
+    public static Uri WebSocketUri(ReactiveRestStack app, string path)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
         var question = path.IndexOf('?', StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class Subscriber : IAsyncDisposable
     }
 
     /// <param name="resume">Tell the server, per observer, the seq of the last message applied.</param>
-    public async Task OpenAsync(ReactiveRestApp app, bool resume = false)
+    public async Task OpenAsync(ReactiveRestStack app, bool resume = false)
     {
         if (_receiving is not null)
         {
