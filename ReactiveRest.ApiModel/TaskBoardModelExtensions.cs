@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Engine.Changes;
 using ReactiveRest.Engine.Reactive;
@@ -17,9 +18,18 @@ public static class TaskBoardModelExtensions
         builder.AddNpgsqlDbContext<ReactiveDbContext>("reactivedb",
             // Aspire's default retries back off for about a minute: a request would hang that long while the database
             // is down. A short retry rides out a blip; beyond it the client gets a 503 at once and retries itself.
-            configureSettings: settings => settings.DisableRetry = true,
+            configureSettings: settings =>
+            {
+                settings.DisableRetry = true;
+                // A server that is down behind a proxy (as DCP's) accepts the connection and never answers: give up
+                // after two seconds rather than Npgsql's fifteen.
+                if (settings.ConnectionString is { } connectionString)
+                {
+                    settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 2 }.ConnectionString;
+                }
+            },
             configureDbContextOptions: options => options
-                .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 2, maxRetryDelay: TimeSpan.FromMilliseconds(500), errorCodesToAdd: null))
+                .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 1, maxRetryDelay: TimeSpan.FromMilliseconds(500), errorCodesToAdd: null))
                 .AddInterceptors(new TraceContextInterceptor()));
         builder.AddReactiveCore<ReactiveDbContext>(ApiResources.All);
         return builder;

@@ -37,6 +37,7 @@ public sealed class ObserversCrashTests(ReactiveRestApp app)
             var servicePid = int.Parse(victim.Split('-')[^2], System.Globalization.CultureInfo.InvariantCulture);
             var (victimId, victimPid) = replicas.Single(replica => ReactiveRestStack.IsWithin(servicePid, replica.Value));
             ReactiveRestStack.Kill(victimPid);
+            var recovery = new Recovery();
             await WriteAsync(boards, 10);
 
             foreach (var (subscriber, _) in clients.Where(client => client.Subscriber.Replica == victim))
@@ -51,6 +52,8 @@ public sealed class ObserversCrashTests(ReactiveRestApp app)
                 await Convergence.AssertConvergesAsync(_api, subscriber, observers[0], urls[0], TimeSpan.FromSeconds(40));
                 await Convergence.AssertConvergesAsync(_api, subscriber, observers[1], urls[1], TimeSpan.FromSeconds(40));
             }
+
+            recovery.Report("observers replica killed: every client of both replicas converged, those of the dead one after resuming on the other");
 
             await app.RestartAsync(victimId, "observers");
         }

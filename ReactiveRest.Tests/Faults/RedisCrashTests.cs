@@ -33,7 +33,9 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         }
 
         await app.RestartAsync(redis.Key, "redis");
+        var recovery = new Recovery();
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url, TimeSpan.FromSeconds(30));
+        recovery.Report("Redis killed, data kept: the outage's writes delivered after Redis was healthy again");
         Assert.Null(subscriber.CloseStatus);
         Assert.Equal(4, subscriber.View(observer).Count);
     }
@@ -57,8 +59,10 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         var started = await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand, Cancellation);
         Assert.True(started.Success, started.Message);
         await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", Cancellation);
+        var recovery = new Recovery();
 
         var told = await subscriber.NextUntilAsync(frame => frame.TryGetProperty("msg", out var msg) && msg.GetString() == "expired", TimeSpan.FromSeconds(30));
+        recovery.Report("Redis lost its data: the connected client told expired after Redis was healthy again");
         Assert.Equal(observer, told[^1].GetProperty("observer").GetString());
         Assert.Null(subscriber.CloseStatus);
 
@@ -66,5 +70,6 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         var again = await subscriber.ObserveAsync(_api, url);
         await _api.CreateTaskAsync(board.Id(), "after the loss");
         await Convergence.AssertConvergesAsync(_api, subscriber, again, url, TimeSpan.FromSeconds(30));
+        recovery.Report("Redis lost its data: observed again, and a new write delivered");
     }
 }

@@ -78,7 +78,9 @@ public sealed class RedisOutageTests(ReactiveRestApp app)
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", Cancellation);
         }
 
+        var recovery = new Recovery();
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url, TimeSpan.FromSeconds(30));
+        recovery.Report("Redis away past the grace period: the outage's writes delivered after Redis was healthy again");
         // Still subscribed well after the grace period: a later write arrives too.
         await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(2), Cancellation);
         await _api.CreateTaskAsync(board.Id(), "after the outage");
