@@ -23,17 +23,23 @@ public sealed class ChangeStream(IConnectionMultiplexer redis)
     /// <summary>Adds one entry holding a batch of captured changes, in capture order.</summary>
     public async Task PublishAsync(IReadOnlyList<RowChange> changes)
     {
-        var database = redis.GetDatabase();
-        await database.StreamAddAsync(RedisKeys.Changes, RowsField, Serialize(changes), maxLength: MaxEntries, useApproximateMaxLength: true);
-        await database.PublishAsync(RedisChannel.Literal(RedisKeys.ChangesWake), "");
+        await AddAndWakeAsync(RowsField, Serialize(changes));
     }
 
     /// <summary>Asks for one evaluation of an observer (a new observer, whose first result may already be behind).</summary>
     public async Task RequestEvaluationAsync(string observerId)
     {
-        var database = redis.GetDatabase();
-        await database.StreamAddAsync(RedisKeys.Changes, ObserverField, observerId, maxLength: MaxEntries, useApproximateMaxLength: true);
-        await database.PublishAsync(RedisChannel.Literal(RedisKeys.ChangesWake), "");
+        await AddAndWakeAsync(ObserverField, observerId);
+    }
+
+    /// <summary>The entry and its wake-up in one round trip.</summary>
+    private async Task AddAndWakeAsync(string field, string value)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var added = batch.StreamAddAsync(RedisKeys.Changes, field, value, maxLength: MaxEntries, useApproximateMaxLength: true);
+        var woken = batch.PublishAsync(RedisChannel.Literal(RedisKeys.ChangesWake), "");
+        batch.Execute();
+        await Task.WhenAll(added, woken);
     }
 
     /// <summary>The observer an entry asks to evaluate, or null for an entry of row changes.</summary>

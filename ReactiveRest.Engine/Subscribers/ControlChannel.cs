@@ -17,9 +17,12 @@ public sealed class ControlChannel(IConnectionMultiplexer redis)
 
     public async Task PublishAsync(ControlMessage message)
     {
-        var database = redis.GetDatabase();
-        await database.StreamAddAsync(RedisKeys.Control, Field, message.ToString(), maxLength: MaxEntries, useApproximateMaxLength: true);
-        await database.PublishAsync(RedisChannel.Literal(RedisKeys.ControlWake), "");
+        // The event and its wake-up in one round trip.
+        var batch = redis.GetDatabase().CreateBatch();
+        var added = batch.StreamAddAsync(RedisKeys.Control, Field, message.ToString(), maxLength: MaxEntries, useApproximateMaxLength: true);
+        var woken = batch.PublishAsync(RedisChannel.Literal(RedisKeys.ControlWake), "");
+        batch.Execute();
+        await Task.WhenAll(added, woken);
     }
 
     /// <summary>The id of the newest event: a replica that starts reads what comes after it.</summary>

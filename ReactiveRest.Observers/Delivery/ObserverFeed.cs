@@ -140,6 +140,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
     private void AppendLocked(FeedHeader header, string[] messages)
     {
         var head = _windowStart + _window.Count;
+        var trace = header.TraceParent is { } traceParent ? new PushTrace(traceParent) : null;
         for (var i = 0; i < messages.Length; i++)
         {
             var seq = header.FirstSeq + i;
@@ -154,7 +155,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
                 return;
             }
 
-            _window.Add(new FeedMessage(seq, messages[i], Encoding.UTF8.GetBytes(messages[i]), header.CapturedAtMs, header.TraceParent));
+            _window.Add(new FeedMessage(seq, messages[i], Encoding.UTF8.GetBytes(messages[i]), header.CapturedAtMs, trace));
             _current.Apply(messages[i]);
             head = seq;
         }
@@ -276,7 +277,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
             var taken = 0;
             while (taken < max && cursor.Pending.TryDequeue(out var pending))
             {
-                into.Add(new Outgoing(pending.Utf8, cursor, pending.Seq, pending.CapturedAtMs, pending.TraceParent));
+                into.Add(new Outgoing(pending.Utf8, cursor, pending.Seq, pending.CapturedAtMs, pending.Trace));
                 taken++;
             }
 
@@ -284,7 +285,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
             for (var seq = cursor.Taken + 1; seq <= head && taken < max; seq++, taken++)
             {
                 var message = _window[(int)(seq - _windowStart - 1)];
-                into.Add(new Outgoing(message.Utf8, cursor, message.Seq, message.CapturedAtMs, message.TraceParent));
+                into.Add(new Outgoing(message.Utf8, cursor, message.Seq, message.CapturedAtMs, message.Trace));
                 cursor.Taken = seq;
             }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
@@ -22,8 +21,9 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
     private const int SmallReceiveBuffer = 32;
 
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _replies = new();
-    private readonly ConcurrentQueue<Cursor> _dirty = new();
+    private readonly object _queues = new();
+    private Queue<string>? _replies;
+    private Queue<Cursor>? _dirty;
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _closeSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,16 +94,20 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
 
     public void Reply(string text)
     {
-        _replies.Enqueue(text);
+        lock (_queues)
+        {
+            // Created on first use: most sockets never need a reply, and idle ones must stay small.
+            (_replies ??= new Queue<string>(2)).Enqueue(text);
+        }
+
         Signal();
     }
 
     /// <summary>The cursor's feed has frames for it.</summary>
     public void MarkDirty(Cursor cursor)
     {
-        if (Interlocked.Exchange(ref cursor.Dirty, 1) == 0)
+        if (MarkDirtyQuietly(cursor))
         {
-            _dirty.Enqueue(cursor);
             Signal();
         }
     }
@@ -115,11 +119,16 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
         Signal();
     }
 
+    /// <summary>
+    /// Starts the pump on the calling thread: when the socket takes the frames at once (the usual case), the whole
+    /// send happens here, so a fan-out to ten thousand sockets is one tight loop rather than ten thousand thread-pool
+    /// items; a send that has to wait continues on the thread pool.
+    /// </summary>
     private void Signal()
     {
         if (Interlocked.CompareExchange(ref _pumping, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static session => _ = session.PumpAsync(), this, preferLocal: false);
+            _ = PumpAsync();
         }
     }
 
@@ -137,16 +146,15 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
                 }
 
                 batch.Clear();
-                while (_replies.TryDequeue(out var reply))
+                foreach (var reply in TakeReplies())
                 {
                     batch.Add(new Outgoing(Encoding.UTF8.GetBytes(reply), null, 0, 0, null));
                 }
 
-                var dirty = _dirty.Count;
-                while (batch.Count < BatchSize && dirty-- > 0 && _dirty.TryDequeue(out var cursor))
+                foreach (var cursor in TakeDirty())
                 {
                     Volatile.Write(ref cursor.Dirty, 0);
-                    if (cursor.Feed.Take(cursor, BatchSize - batch.Count, batch))
+                    if (cursor.Feed.Take(cursor, Math.Max(1, BatchSize - batch.Count), batch))
                     {
                         MarkDirtyQuietly(cursor);
                     }
@@ -155,7 +163,7 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
                 if (batch.Count == 0)
                 {
                     Volatile.Write(ref _pumping, 0);
-                    if ((_replies.IsEmpty && _dirty.IsEmpty && _closeRequest is null) || Interlocked.CompareExchange(ref _pumping, 1, 0) != 0)
+                    if ((!HasQueued() && _closeRequest is null) || Interlocked.CompareExchange(ref _pumping, 1, 0) != 0)
                     {
                         return;
                     }
@@ -174,11 +182,57 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
         }
     }
 
-    private void MarkDirtyQuietly(Cursor cursor)
+    /// <returns>True when the cursor was not waiting already.</returns>
+    private bool MarkDirtyQuietly(Cursor cursor)
     {
-        if (Interlocked.Exchange(ref cursor.Dirty, 1) == 0)
+        if (Interlocked.Exchange(ref cursor.Dirty, 1) != 0)
         {
-            _dirty.Enqueue(cursor);
+            return false;
+        }
+
+        lock (_queues)
+        {
+            (_dirty ??= new Queue<Cursor>(1)).Enqueue(cursor);
+        }
+
+        return true;
+    }
+
+    private string[] TakeReplies()
+    {
+        lock (_queues)
+        {
+            if (_replies is not { Count: > 0 })
+            {
+                return [];
+            }
+
+            var replies = _replies.ToArray();
+            _replies.Clear();
+            return replies;
+        }
+    }
+
+    private Cursor[] TakeDirty()
+    {
+        lock (_queues)
+        {
+            if (_dirty is not { Count: > 0 })
+            {
+                return [];
+            }
+
+            var dirty = _dirty.ToArray();
+            _dirty.Clear();
+            return dirty;
+        }
+    }
+
+    private bool HasQueued()
+    {
+        lock (_queues)
+        {
+            return _replies is { Count: > 0 } || _dirty is { Count: > 0 };
         }
     }
 
@@ -193,8 +247,8 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
         {
             foreach (var frame in batch)
             {
-                if (frame.Cursor is { } cursor && push is null && frame.TraceParent is not null
-                    && ActivityContext.TryParse(frame.TraceParent, null, out var parent))
+                if (frame.Cursor is { } cursor && push is null && frame.Trace is { } trace && trace.TakeSpan()
+                    && ActivityContext.TryParse(trace.TraceParent, null, out var parent))
                 {
                     // The last span of a write's trace: its messages leaving on this WebSocket.
                     push = Telemetry.Source.StartActivity("push to subscriber", ActivityKind.Producer, parent);
