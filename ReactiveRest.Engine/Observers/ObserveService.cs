@@ -30,13 +30,15 @@ public sealed class ObserveService(
         var dependencies = resource.DependencyKeys(query);
         var candidate = Guid.NewGuid().ToString("N");
 
-        // The subscriber's side first, so that expiry finds the subscription; then the indexes, so that any write
-        // after this point reaches the observer; then the observer itself.
-        await subscribers.ObserveAsync(subscriberId, observerId);
-        await observers.IndexAsync(observerId, candidate, dependencies, resource.PollInterval, time.GetUtcNow());
+        // The subscriber's side, so that expiry finds the subscription, and the indexes, so that any write after this
+        // point reaches the observer (both in one round trip); then the observer itself.
+        await Task.WhenAll(
+            subscribers.ObserveAsync(subscriberId, observerId),
+            observers.IndexAsync(observerId, candidate, dependencies, resource.PollInterval, time.GetUtcNow()));
 
         var json = ObservedItem.ToJsonArray(items);
         Observed? observed = null;
+        var evaluation = Task.CompletedTask;
         for (var attempt = 1; observed is null; attempt++)
         {
             var subscribed = await observers.SubscribeAsync(observerId, query.ToDefinition(), subscriberId, json, ResultDigest.Of(json), candidate);
@@ -46,8 +48,8 @@ public sealed class ObserveService(
                 if (subscribed.Incarnation == candidate)
                 {
                     // Created from this GET's read: a write committed between that read and the indexing above reached no
-                    // observer, so one evaluation now covers it (its messages go to the subscriber like any other).
-                    await changes.RequestEvaluationAsync(observerId);
+                    // observer, so one evaluation covers it (its messages go to the subscriber like any other).
+                    evaluation = changes.RequestEvaluationAsync(observerId);
                 }
             }
             else
@@ -69,7 +71,7 @@ public sealed class ObserveService(
         }
 
         // The replica holding the subscriber's WebSocket, if any, delivers from here on.
-        await control.PublishAsync(new ControlMessage(ControlKind.Subscribed, subscriberId, observerId, observed.Seq));
+        await Task.WhenAll(evaluation, control.PublishAsync(new ControlMessage(ControlKind.Subscribed, subscriberId, observerId, observed.Seq)));
         return observed;
     }
 
