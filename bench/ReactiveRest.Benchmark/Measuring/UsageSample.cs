@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using ReactiveRest.Benchmark.Stack;
+
+namespace ReactiveRest.Benchmark.Measuring;
+
+/// <summary>
+/// CPU ticks and resident memory of the monitored processes at one instant (PostgreSQL's with its backends).
+/// </summary>
+internal sealed class UsageSample
+{
+    private UsageSample(long timestamp, Dictionary<string, Dictionary<int, long>> ticks, Dictionary<string, long> rss)
+    {
+        Timestamp = timestamp;
+        Ticks = ticks;
+        Rss = rss;
+    }
+
+    public long Timestamp { get; }
+
+    /// <summary>Per label, CPU ticks per process.</summary>
+    public IReadOnlyDictionary<string, Dictionary<int, long>> Ticks { get; }
+
+    /// <summary>Per label, resident bytes of the process and its descendants.</summary>
+    public IReadOnlyDictionary<string, long> Rss { get; }
+
+    public static UsageSample Take(IEnumerable<MonitoredProcess> processes)
+    {
+        var ticks = new Dictionary<string, Dictionary<int, long>>(StringComparer.Ordinal);
+        var rss = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var process in processes)
+        {
+            var perPid = new Dictionary<int, long>();
+            long resident = 0;
+            foreach (var pid in process.WithDescendants ? ProcFs.WithDescendants(process.Pid) : [process.Pid])
+            {
+                if (ProcFs.CpuTicks(pid) is { } cpu)
+                {
+                    perPid[pid] = cpu;
+                }
+
+                resident += ProcFs.RssBytes(pid) ?? 0;
+            }
+
+            ticks[process.Label] = perPid;
+            rss[process.Label] = resident;
+        }
+
+        return new UsageSample(Stopwatch.GetTimestamp(), ticks, rss);
+    }
+
+    /// <summary>CPU used between two samples, per label, as a percentage of one core (200 % is both cores of this machine).</summary>
+    public static Dictionary<string, double> CpuPercent(UsageSample before, UsageSample after)
+    {
+        var seconds = Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds;
+        var percent = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (label, ticks) in after.Ticks)
+        {
+            var earlier = before.Ticks.GetValueOrDefault(label) ?? [];
+            var used = ticks.Sum(pid => pid.Value - earlier.GetValueOrDefault(pid.Key, 0));
+            percent[label] = used / ProcFs.TicksPerSecond / seconds * 100;
+        }
+
+        return percent;
+    }
+}
