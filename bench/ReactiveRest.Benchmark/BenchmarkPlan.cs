@@ -11,10 +11,16 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
     private const double Rate = 5;
     private static readonly TimeSpan PollEverySecond = TimeSpan.FromSeconds(1);
 
+    /// <summary>Only the cases named (by key), for looking into one of them.</summary>
+    public BenchmarkPlan Only(IReadOnlyCollection<string> keys) =>
+        keys.Count == 0 ? this : this with { Stacks = [.. Stacks.Select(stack => stack with { Cases = [.. stack.Cases.Where(spec => keys.Contains(spec.Key))] })] };
+
     public static BenchmarkPlan Full() => new(false,
     [
         new StackPlan(2,
         [
+            new IdleSpec("idle", "Idle stack, no clients", TimeSpan.FromSeconds(10)),
+            ColdStart(2, 10),
             new PollingSpec("poll", "Polling client, GET every 1 s (baseline)", 50, 100, Rate, PollEverySecond),
             new SubscriptionSpec("one-1", "1 subscriber, one query", 1, 1, 50, 100, Rate),
             new SubscriptionSpec("one-100", "100 subscribers, one query", 100, 1, 50, 100, Rate),
@@ -25,14 +31,26 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
         ]),
         new StackPlan(1,
         [
+            new IdleSpec("idle-1", "Idle stack, no clients, one observers process", TimeSpan.FromSeconds(10)),
+            ColdStart(1, 10),
+            new SubscriptionSpec("one-1-r1", "1 subscriber, one query, one observers process", 1, 1, 50, 100, Rate),
             new SubscriptionSpec("one-10000", "10,000 subscribers, one query, one observers process", 10_000, 1, 50, 100, Rate),
         ]),
     ]);
+
+    /// <summary>
+    /// The first writes on a fresh stack, one subscriber per observers replica, so that every replica has evaluated
+    /// (and compiled its code paths) before the cases that follow; its own figures show what a cold replica costs.
+    /// </summary>
+    private static SubscriptionSpec ColdStart(int replicas, int writes) =>
+        new(replicas == 1 ? "cold-start-1" : "cold-start", $"First writes on a fresh stack, one subscriber per observers replica ({replicas})", replicas, 1, 50, writes, Rate);
 
     public static BenchmarkPlan Small() => new(true,
     [
         new StackPlan(2,
         [
+            new IdleSpec("idle", "Idle stack, no clients", TimeSpan.FromSeconds(3)),
+            ColdStart(2, 5),
             new PollingSpec("poll", "Polling client, GET every 1 s (baseline)", 50, 20, Rate, PollEverySecond),
             new SubscriptionSpec("one-1", "1 subscriber, one query", 1, 1, 50, 20, Rate),
             new SubscriptionSpec("one-10", "10 subscribers, one query", 10, 1, 50, 20, Rate),
@@ -42,6 +60,8 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
         ]),
         new StackPlan(1,
         [
+            ColdStart(1, 5),
+            new SubscriptionSpec("one-1-r1", "1 subscriber, one query, one observers process", 1, 1, 50, 20, Rate),
             new SubscriptionSpec("one-100", "100 subscribers, one query, one observers process", 100, 1, 50, 20, Rate),
         ]),
     ]);

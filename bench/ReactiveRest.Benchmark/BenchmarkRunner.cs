@@ -23,7 +23,7 @@ internal static class BenchmarkRunner
         var results = new List<CaseResult>();
         var stacks = new List<StackStart>();
         var number = 0;
-        foreach (var stackPlan in plan.Stacks)
+        foreach (var stackPlan in plan.Stacks.Where(stack => stack.Cases.Count > 0))
         {
             log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] Starting the stack with {stackPlan.ObserverReplicas} observers replica(s); its logs go to {options.LogFile}");
             var starting = Stopwatch.GetTimestamp();
@@ -64,6 +64,7 @@ internal static class BenchmarkRunner
                             PollingSpec polling => await PollingCase.RunAsync(context, polling),
                             SubscriptionSpec subscription => await SubscriptionCase.RunAsync(context, subscription),
                             SelectivitySpec selectivity => await SelectivityCase.RunAsync(context, selectivity),
+                            IdleSpec idle => await IdleCase.RunAsync(context, idle),
                             _ => throw new NotSupportedException(spec.GetType().Name),
                         });
                     }

@@ -2,10 +2,10 @@ using ReactiveRest.Benchmark;
 using ReactiveRest.Benchmark.Reporting;
 
 // Issue 7's benchmark: starts the stack on local processes, drives real WebSocket clients, prints a Markdown table and
-// writes docs/benchmarks.md, .json and .svg. Usage: [--quick] [--output DIR] [--commit SHA]. Exit code 1 when a case
+// writes docs/benchmarks.md, .json and .svg. Usage: [--quick] [--only KEY,KEY] [--output DIR] [--commit SHA]. Exit code 1 when a case
 // lost frames, timed out or met errors.
 var options = BenchmarkOptions.Parse(args);
-var plan = options.Quick ? BenchmarkPlan.Small() : BenchmarkPlan.Full();
+var plan = (options.Quick ? BenchmarkPlan.Small() : BenchmarkPlan.Full()).Only(options.Only);
 using var cancellation = new CancellationTokenSource(options.Quick ? TimeSpan.FromMinutes(8) : TimeSpan.FromMinutes(45));
 Console.CancelKeyPress += (_, e) =>
 {

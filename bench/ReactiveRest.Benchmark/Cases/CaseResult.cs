@@ -22,6 +22,20 @@ internal sealed class CaseResult
     /// <summary>From each PATCH's answer at the client to the arrival of its frame (or, polling, of the first poll showing it).</summary>
     public LatencySummary? Latency { get; set; }
 
+    /// <summary>
+    /// The same frames timed from the moment each PATCH was sent (an upper bound: it adds the write's own round trip).
+    /// Reported beside <see cref="Latency"/> because a busy client can read a PATCH's answer late, which shortens that figure.
+    /// </summary>
+    public LatencySummary? LatencyFromSent { get; set; }
+
+    /// <summary>Frames that were read before their PATCH's answer was (a negative latency).</summary>
+    public int FramesBeforeAnswer { get; set; }
+
+    /// <summary>Per subscriber: opening its WebSocket, and its observe GET(s).</summary>
+    public LatencySummary? ConnectTimes { get; set; }
+
+    public LatencySummary? ObserveTimes { get; set; }
+
     /// <summary>The PATCHes' own round trips, from sending to the whole answer.</summary>
     public LatencySummary? WriteRoundTrip { get; set; }
 

@@ -21,3 +21,6 @@ internal sealed record SubscriptionSpec(
 /// no row, the whole table with such filters) and one that it does; which of them the writes evaluate.
 /// </summary>
 internal sealed record SelectivitySpec(string Key, string Title, int Others, int QueriesPerSubscriber, int TasksPerBoard, int Writes, double WritesPerSecond) : CaseSpec(Key, Title);
+
+/// <summary>The stack with no client at all for a while: what it costs by itself.</summary>
+internal sealed record IdleSpec(string Key, string Title, TimeSpan Duration) : CaseSpec(Key, Title);

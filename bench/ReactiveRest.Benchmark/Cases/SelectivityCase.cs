@@ -56,6 +56,8 @@ internal static class SelectivityCase
         {
             result.SubscribeSeconds = fleet.SubscribeDuration.TotalSeconds;
             result.SubscribeErrors = fleet.Failures;
+            result.ConnectTimes = fleet.ConnectTimes;
+            result.ObserveTimes = fleet.ObserveTimes;
             result.Problems.AddRange(fleet.Errors.Select(error => "subscribe: " + error));
             var affected = fleet.Clients[0];
             var byKind = Enumerable.Range(0, Kinds.Length)

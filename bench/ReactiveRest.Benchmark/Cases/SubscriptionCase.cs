@@ -51,6 +51,8 @@ internal static class SubscriptionCase
         {
             result.SubscribeSeconds = fleet.SubscribeDuration.TotalSeconds;
             result.SubscribeErrors = fleet.Failures;
+            result.ConnectTimes = fleet.ConnectTimes;
+            result.ObserveTimes = fleet.ObserveTimes;
             result.Problems.AddRange(fleet.Errors.Select(error => "subscribe: " + error));
             var live = fleet.Clients.Where(client => client.Observers.Count > 0).ToList();
             context.Progress($"{spec.Title}: {live.Count} subscribed in {fleet.SubscribeDuration.TotalSeconds:F1} s ({fleet.Failures} failures); warm-up write");
@@ -139,6 +141,7 @@ internal static class SubscriptionCase
     private static void Tally(CaseResult result, List<SubscriberClient> live, WriteResult[] outcomes, FrameExpectations expectations)
     {
         var latencies = new List<double>();
+        var fromSent = new List<double>();
         var lost = 0;
         foreach (var client in live)
         {
@@ -152,6 +155,7 @@ internal static class SubscriptionCase
                 if (client.Arrivals[i] != 0)
                 {
                     latencies.Add(Milliseconds(outcomes[i].Answered, client.Arrivals[i]));
+                    fromSent.Add(Milliseconds(outcomes[i].Sent, client.Arrivals[i]));
                 }
                 else if (expectations.Expected[i])
                 {
@@ -160,7 +164,9 @@ internal static class SubscriptionCase
             }
         }
 
+        result.FramesBeforeAnswer = latencies.Count(latency => latency < 0);
         result.Latency = LatencySummary.Of(latencies, lost);
+        result.LatencyFromSent = LatencySummary.Of(fromSent, lost);
         result.WriteRoundTrip = RoundTrips(outcomes);
         result.FirstSubscriberLatencies = live.Count == 0 ? null
             : [.. Enumerable.Range(0, outcomes.Length).Select(i => live[0].Arrivals[i] != 0 && outcomes[i].Succeeded && expectations.WriteGroups[i] == live[0].Group

@@ -24,7 +24,7 @@ internal sealed class WritePhase
         return new WritePhase(context, UsageSample.Take(context.Stack.Processes));
     }
 
-    public async Task EndAsync(CaseResult result, int succeededWrites)
+    public async Task<SqlTally> EndAsync(CaseResult result, int succeededWrites)
     {
         var end = UsageSample.Take(_context.Stack.Processes);
         var sql = await _context.Sql.ReadAsync(_context.Cancellation);
@@ -38,5 +38,6 @@ internal sealed class WritePhase
         }
 
         result.TopSql = sql.Top;
+        return sql;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ReactiveRest.Benchmark.Measuring;
 
 namespace ReactiveRest.Benchmark.Clients;
 
@@ -11,6 +12,8 @@ namespace ReactiveRest.Benchmark.Clients;
 internal sealed class SubscriberFleet
 {
     private readonly ConcurrentBag<string> _errors = [];
+    private readonly ConcurrentBag<double> _connectMs = [];
+    private readonly ConcurrentBag<double> _observeMs = [];
 
     private SubscriberFleet(List<SubscriberClient> clients) => Clients = clients;
 
@@ -20,6 +23,11 @@ internal sealed class SubscriberFleet
     public TimeSpan SubscribeDuration { get; private set; }
 
     public int Failures => _errors.Count;
+
+    public LatencySummary ConnectTimes => LatencySummary.Of([.. _connectMs], 0);
+
+    /// <summary>Each observe GET's round trip (a subscriber with many queries makes many).</summary>
+    public LatencySummary ObserveTimes => LatencySummary.Of([.. _observeMs], 0);
 
     public IReadOnlyList<string> Errors => [.. _errors.Take(5)];
 
@@ -37,9 +45,11 @@ internal sealed class SubscriberFleet
         {
             var spec = specs[index];
             var client = fleet.Clients[index];
+            var connecting = Stopwatch.GetTimestamp();
             try
             {
                 await client.ConnectAsync(spec.Replica, token);
+                fleet._connectMs.Add(Stopwatch.GetElapsedTime(connecting).TotalMilliseconds);
             }
             catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException)
             {
@@ -49,7 +59,9 @@ internal sealed class SubscriberFleet
 
             foreach (var query in spec.Queries)
             {
+                var observing = Stopwatch.GetTimestamp();
                 var observed = await api.ObserveAsync(spec.Id, query, token);
+                fleet._observeMs.Add(Stopwatch.GetElapsedTime(observing).TotalMilliseconds);
                 if (observed.Observer is { } observer)
                 {
                     client.Observed(observer, observed.Seq);

@@ -7,9 +7,10 @@ internal static class SqlCategory
     public const string ListRead = "list read";
     public const string Relay = "change relay";
     public const string Transaction = "transaction control";
+    public const string PoolReset = "pool reset";
     public const string Other = "other";
 
-    public static readonly IReadOnlyList<string> All = [Write, ListRead, Relay, Transaction, Other];
+    public static readonly IReadOnlyList<string> All = [Write, ListRead, Relay, Transaction, PoolReset, Other];
 
     public static string Of(string query)
     {
@@ -29,6 +30,12 @@ internal static class SqlCategory
             return Transaction;
         }
 
+        if (text.StartsWith("DISCARD ALL", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql resets a pooled connection when it is taken again.
+            return PoolReset;
+        }
+
         if (text.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)
@@ -43,7 +50,8 @@ internal static class SqlCategory
         }
 
         // What remains of the write path is the read of the row being patched (by its key, LIMIT 1).
-        if (text.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && text.Contains("\"tasks\"", StringComparison.OrdinalIgnoreCase)
+        if (text.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
+            && (text.Contains("FROM tasks", StringComparison.OrdinalIgnoreCase) || text.Contains("FROM \"tasks\"", StringComparison.OrdinalIgnoreCase))
             && text.Contains("LIMIT", StringComparison.OrdinalIgnoreCase))
         {
             return Write;

@@ -8,8 +8,17 @@ namespace ReactiveRest.Benchmark.Measuring;
 /// </summary>
 internal sealed class UsageSample
 {
-    private UsageSample(long timestamp, Dictionary<string, Dictionary<int, long>> ticks, Dictionary<string, long> rss)
+    /// <summary>What the busy share of the machine is labelled: all its cores, whoever used them.</summary>
+    public const string Machine = "machine";
+
+    /// <summary>The machine's busy time not spent by the monitored processes: other work on the shared cores (Aspire's DCP among it).</summary>
+    public const string Others = "others";
+
+    private readonly (long Busy, long Total) _machine;
+
+    private UsageSample(long timestamp, Dictionary<string, Dictionary<int, long>> ticks, Dictionary<string, long> rss, (long Busy, long Total) machine)
     {
+        _machine = machine;
         Timestamp = timestamp;
         Ticks = ticks;
         Rss = rss;
@@ -45,7 +54,7 @@ internal sealed class UsageSample
             rss[process.Label] = resident;
         }
 
-        return new UsageSample(Stopwatch.GetTimestamp(), ticks, rss);
+        return new UsageSample(Stopwatch.GetTimestamp(), ticks, rss, ProcFs.MachineTicks());
     }
 
     /// <summary>CPU used between two samples, per label, as a percentage of one core (200 % is both cores of this machine).</summary>
@@ -60,6 +69,11 @@ internal sealed class UsageSample
             percent[label] = used / ProcFs.TicksPerSecond / seconds * 100;
         }
 
+        // The machine's busy share over the same time, in the same unit (% of one core), and what of it was not ours.
+        var total = after._machine.Total - before._machine.Total;
+        var machine = total == 0 ? 0 : (double)(after._machine.Busy - before._machine.Busy) / total * Environment.ProcessorCount * 100;
+        percent[Others] = Math.Max(0, machine - percent.Values.Sum());
+        percent[Machine] = machine;
         return percent;
     }
 }

@@ -16,9 +16,9 @@ internal static class LatencyChart
         AddSeries(plot, cases, positions, result => result.Latency!.P99, "p99", Colors.OrangeRed, 0.12);
 
         plot.Axes.Bottom.SetTicks(positions, [.. cases.Select(result => Label(result))]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
-        plot.Axes.Bottom.MinimumSize = 130;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 110;
         var ticks = new NumericAutomatic
         {
             MinorTickGenerator = new LogMinorTickGenerator(),
@@ -26,7 +26,8 @@ internal static class LatencyChart
             LabelFormatter = value => Math.Pow(10, value).ToString(value < 0 ? "0.#" : "N0", System.Globalization.CultureInfo.InvariantCulture),
         };
         plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.Left.Label.Text = "latency, ms (log scale): PATCH answered → frame received";
+        plot.Axes.Left.Label.Text = "ms, log scale";
+        plot.Axes.Bottom.Label.Text = "from the PATCH's answer to the frame's arrival (polling: to the poll showing it)";
         plot.Axes.SetLimitsX(-0.6, cases.Count - 0.4);
         plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.12);
         plot.Title($"ReactiveRest latency per case ({(report.Quick ? "quick run" : "full run")}, {report.Date:yyyy-MM-dd}, {report.Machine.Cores} cores)");

@@ -48,7 +48,8 @@ internal static class MarkdownReport
         md.AppendLine(SqlTable(report.Cases));
         md.AppendLine("Categories by statement text: `write` is the PATCH's own statements (read the task, hand the trace to the trigger, UPDATE); "
             + "`list read` is every paged list SELECT (the observers' evaluations, and the polling client's GETs); `change relay` moves captured changes "
-            + "from PostgreSQL to Redis (DELETE … RETURNING on the outbox, the relay's advisory lock); `other` is everything else "
+            + "from PostgreSQL to Redis (DELETE … RETURNING on the outbox, the relay's advisory lock); `transaction control` is BEGIN, COMMIT "
+            + "and ROLLBACK of all of them; `pool reset` is Npgsql's `DISCARD ALL` when a pooled connection is reused; `other` is everything else "
             + "(health checks among them). Background statements that ran during the phase are included.").AppendLine();
         var top = report.Cases.FirstOrDefault(result => result.Key.StartsWith("one-1", StringComparison.Ordinal) && result.TopSql is not null) ?? report.Cases.FirstOrDefault(result => result.TopSql is not null);
         if (top?.TopSql is { } statements)
@@ -71,6 +72,28 @@ internal static class MarkdownReport
                 + (result.SubscribeSeconds is { } s ? $", subscribed in {s:F2} s" : "")
                 + (result.WarmUpSeconds is { } w ? $", warm-up frame at every subscriber {w:F2} s after its write's answer" : "")
                 + $"; duplicates {result.Duplicates}, expired {result.Expired}, seq anomalies {result.SeqAnomalies}, write errors {result.WriteErrors}, subscribe errors {result.SubscribeErrors}.");
+            if (result.WriteRoundTrip is { Received: > 0 } roundTrip)
+            {
+                md.AppendLine($"  - PATCH round trip (sent → answer read): p50 {Ms(roundTrip, roundTrip.P50)} ms, p99 {Ms(roundTrip, roundTrip.P99)} ms, max {Ms(roundTrip, roundTrip.Max)} ms");
+            }
+
+            if (result.LatencyFromSent is { } sent && result.Latency is not null)
+            {
+                md.AppendLine($"  - latency from the PATCH's sending instead of its answer: p50 {Ms(sent, sent.P50)} ms, p99 {Ms(sent, sent.P99)} ms; "
+                    + $"frames read before their PATCH's answer: {result.FramesBeforeAnswer:N0}");
+            }
+
+            if (result.ConnectTimes is { Received: > 0 } connect && result.ObserveTimes is { Received: > 0 } observe)
+            {
+                md.AppendLine($"  - per subscriber: WebSocket connect p50 {Ms(connect, connect.P50)} ms, p99 {Ms(connect, connect.P99)} ms; "
+                    + $"observe GET p50 {Ms(observe, observe.P50)} ms, p99 {Ms(observe, observe.P99)} ms ({observe.Received:N0} GETs)");
+            }
+
+            if (result.FirstSubscriberLatencies is { Length: > 0 and <= 200 } first)
+            {
+                md.AppendLine($"  - first subscriber's latency per write, in order (ms): {string.Join(" ", first.Select(ms => ms is { } v ? v.ToString("0", CultureInfo.InvariantCulture) : "·"))}");
+            }
+
             foreach (var (name, value) in result.Extra)
             {
                 md.AppendLine($"  - {name}: {value.ToString("0.###", CultureInfo.InvariantCulture)}");
@@ -125,13 +148,17 @@ internal static class MarkdownReport
         var labels = cases.Where(result => result.CpuPercent is not null).SelectMany(result => result.CpuPercent!.Keys).Distinct(StringComparer.Ordinal).ToList();
         var md = new StringBuilder();
         md.AppendLine("CPU % of one core over the write phase / resident memory (MiB) at its end, per process (postgres: the postmaster and all its backends; "
-            + "bench: the benchmark process, i.e. all the clients and the in-process AppHost; Aspire's DCP processes are not counted).").AppendLine();
+            + "bench: the benchmark process, i.e. all the clients and the in-process AppHost; "
+            + "others: the rest of the machine's busy time, i.e. Aspire's DCP processes and any other work on the machine; machine: all of it, of "
+            + $"{Environment.ProcessorCount * 100} %).").AppendLine();
         md.AppendLine("| case | " + string.Join(" | ", labels) + " |");
         md.AppendLine("| --- |" + string.Concat(labels.Select(_ => " ---: |")));
         foreach (var result in cases.Where(result => result.CpuPercent is not null))
         {
             md.AppendLine($"| {result.Key} | " + string.Join(" | ", labels.Select(label =>
-                $"{Number(result.CpuPercent!.GetValueOrDefault(label), "F0")} % / {Number(result.RssMib?.GetValueOrDefault(label), "F0")}")) + " |");
+                result.RssMib?.ContainsKey(label) == true
+                    ? $"{Number(result.CpuPercent!.GetValueOrDefault(label), "F0")} % / {Number(result.RssMib[label], "F0")}"
+                    : $"{Number(result.CpuPercent!.GetValueOrDefault(label), "F0")} %")) + " |");
         }
 
         return md.ToString();

@@ -30,6 +30,16 @@ internal static class ProcFs
             ? long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
             : null;
 
+    /// <summary>The whole machine's CPU time so far, in ticks summed over its cores: (busy, total).</summary>
+    public static (long Busy, long Total) MachineTicks()
+    {
+        var fields = ReadLines("/proc/stat").First(line => line.StartsWith("cpu ", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+        var total = fields.Sum();
+        // idle and iowait are the time no process ran.
+        return (total - fields[3] - fields[4], total);
+    }
+
     /// <summary>The process and every process below it.</summary>
     public static IReadOnlyList<int> WithDescendants(int pid)
     {
