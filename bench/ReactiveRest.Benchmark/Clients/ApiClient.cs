@@ -94,6 +94,13 @@ internal sealed class ApiClient(Uri baseAddress) : IDisposable
         return document.RootElement.GetProperty("evaluations").GetInt64();
     }
 
+    /// <summary>An observer's statistics as the API answers them, for a report on lost frames.</summary>
+    public async Task<string> StatsTextAsync(string observerId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"/api/queryobserver/{observerId}", cancellationToken);
+        return $"{(int)response.StatusCode} {Truncate(await response.Content.ReadAsStringAsync(cancellationToken))}";
+    }
+
     /// <summary>The sum of the evaluation counters of many observers, read 32 at a time.</summary>
     public async Task<(long Sum, int Missing)> SumEvaluationsAsync(IReadOnlyCollection<string> observerIds, CancellationToken cancellationToken)
     {
