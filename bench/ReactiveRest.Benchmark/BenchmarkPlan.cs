@@ -28,6 +28,7 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
             new SubscriptionSpec("spread-1000x100", "1,000 subscribers over 100 queries", 1000, 100, 50, 100, Rate),
             new SubscriptionSpec("burst", "Write burst: 200 PATCHes, 100 subscribers", 100, 1, 50, 200, 0),
             new SelectivitySpec("selectivity", "3,000 observers on other boards or filters", 3000, 100, 50, 100, Rate),
+            new IdleSpec("idle-after", "Idle stack after the cases, no clients", TimeSpan.FromSeconds(10)),
         ]),
         new StackPlan(1,
         [

@@ -30,6 +30,7 @@ internal sealed class WritePhase
         var sql = await _context.Sql.ReadAsync(_context.Cancellation);
         result.WritePhaseSeconds = Stopwatch.GetElapsedTime(_start.Timestamp, end.Timestamp).TotalSeconds;
         result.CpuPercent = UsageSample.CpuPercent(_start, end);
+        result.Extra["postgres processes at the end"] = end.ProcessCounts.GetValueOrDefault("postgres");
         result.RssMib = end.Rss.ToDictionary(process => process.Key, process => process.Value / 1024.0 / 1024.0, StringComparer.Ordinal);
         if (succeededWrites > 0)
         {

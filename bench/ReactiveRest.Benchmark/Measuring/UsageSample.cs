@@ -29,8 +29,11 @@ internal sealed class UsageSample
     /// <summary>Per label, CPU ticks per process.</summary>
     public IReadOnlyDictionary<string, Dictionary<int, long>> Ticks { get; }
 
-    /// <summary>Per label, resident bytes of the process and its descendants.</summary>
+    /// <summary>Per label, resident bytes: VmRSS of a single process, the sum of Pss over a process tree.</summary>
     public IReadOnlyDictionary<string, long> Rss { get; }
+
+    /// <summary>Per label, how many processes it counted (PostgreSQL: the postmaster, its helpers and one backend per connection).</summary>
+    public IReadOnlyDictionary<string, int> ProcessCounts => Ticks.ToDictionary(label => label.Key, label => label.Value.Count, StringComparer.Ordinal);
 
     public static UsageSample Take(IEnumerable<MonitoredProcess> processes)
     {
@@ -47,7 +50,8 @@ internal sealed class UsageSample
                     perPid[pid] = cpu;
                 }
 
-                resident += ProcFs.RssBytes(pid) ?? 0;
+                // A process tree shares memory (PostgreSQL's shared buffers): its proportional share, not each one's RSS.
+                resident += (process.WithDescendants ? ProcFs.PssBytes(pid) : ProcFs.RssBytes(pid)) ?? 0;
             }
 
             ticks[process.Label] = perPid;

@@ -48,6 +48,17 @@ internal static class LatencyChart
             }
         }
 
+        for (var i = 0; i < cases.Count; i++)
+        {
+            if (value(cases[i]) is null)
+            {
+                // The percentile falls among lost frames: no bar, a word.
+                var text = plot.Add.Text("lost", positions[i] + offset, -0.9);
+                text.LabelFontColor = color;
+                text.LabelRotation = -90;
+            }
+        }
+
         var bars = plot.Add.Bars(xs.ToArray(), ys.ToArray());
         bars.Color = color;
         bars.LegendText = name;

@@ -11,7 +11,19 @@ internal sealed record MachineInfo(int Cores, string Cpu, double MemoryGib, stri
         (double.TryParse(Field("/proc/meminfo", "MemTotal", ':')?.Split(' ')[0], out var kib) ? kib : 0) / 1024 / 1024,
         Field("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
-        RuntimeInformation.OSDescription);
+        "Linux " + (Read("/proc/sys/kernel/osrelease") ?? "unknown"));
+
+    private static string? Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private static string? Field(string path, string name, char separator)
     {

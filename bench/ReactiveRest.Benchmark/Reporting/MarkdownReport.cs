@@ -147,7 +147,8 @@ internal static class MarkdownReport
     {
         var labels = cases.Where(result => result.CpuPercent is not null).SelectMany(result => result.CpuPercent!.Keys).Distinct(StringComparer.Ordinal).ToList();
         var md = new StringBuilder();
-        md.AppendLine("CPU % of one core over the write phase / resident memory (MiB) at its end, per process (postgres: the postmaster and all its backends; "
+        md.AppendLine("CPU % of one core over the write phase / resident memory (MiB, VmRSS) at its end, per process (postgres: the postmaster and all its "
+            + "backends, their memory summed as Pss so that shared buffers count once; "
             + "bench: the benchmark process, i.e. all the clients and the in-process AppHost; "
             + "others: the rest of the machine's busy time, i.e. Aspire's DCP processes and any other work on the machine; machine: all of it, of "
             + $"{Environment.ProcessorCount * 100} %).").AppendLine();
@@ -156,9 +157,9 @@ internal static class MarkdownReport
         foreach (var result in cases.Where(result => result.CpuPercent is not null))
         {
             md.AppendLine($"| {result.Key} | " + string.Join(" | ", labels.Select(label =>
-                result.RssMib?.ContainsKey(label) == true
-                    ? $"{Number(result.CpuPercent!.GetValueOrDefault(label), "F0")} % / {Number(result.RssMib[label], "F0")}"
-                    : $"{Number(result.CpuPercent!.GetValueOrDefault(label), "F0")} %")) + " |");
+                !result.CpuPercent!.TryGetValue(label, out var cpu) ? "—"
+                : result.RssMib?.TryGetValue(label, out var rss) == true ? $"{Number(cpu, "F0")} % / {Number(rss, "F0")}"
+                : $"{Number(cpu, "F0")} %")) + " |");
         }
 
         return md.ToString();

@@ -24,6 +24,25 @@ internal static class ProcFs
         return null;
     }
 
+    /// <summary>
+    /// Proportional set size in bytes (shared pages divided among the processes sharing them), or null when the
+    /// process is gone: summed over PostgreSQL's processes it counts shared buffers once, where VmRSS would count them
+    /// once per backend.
+    /// </summary>
+    public static long? PssBytes(int pid)
+    {
+        foreach (var line in ReadLines($"/proc/{pid}/smaps_rollup"))
+        {
+            if (line.StartsWith("Pss:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["Pss:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>User plus system CPU time in ticks, or null when the process is gone.</summary>
     public static long? CpuTicks(int pid) =>
         StatFields(pid) is { } fields
