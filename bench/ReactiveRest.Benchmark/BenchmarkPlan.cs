@@ -62,7 +62,6 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
         new StackPlan(1,
         [
             ColdStart(1, 5),
-            new SubscriptionSpec("one-1-r1", "1 subscriber, one query, one observers process", 1, 1, 50, 20, Rate),
             new SubscriptionSpec("one-100", "100 subscribers, one query, one observers process", 100, 1, 50, 20, Rate),
         ]),
     ]);

@@ -13,13 +13,15 @@ namespace ReactiveRest.Benchmark;
 /// </summary>
 internal static class BenchmarkRunner
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
 
     public static async Task<RunReport> RunAsync(BenchmarkPlan plan, BenchmarkOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var date = DateTimeOffset.UtcNow;
+        var loadAtStart = ProcFs.LoadAverage();
         var caseTimeout = plan.Quick ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(8);
+        // A pause between cases, so that one's closing connections are not the next one's load.
+        var quiet = plan.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
         var results = new List<CaseResult>();
         var stacks = new List<StackStart>();
         var number = 0;
@@ -79,14 +81,15 @@ internal static class BenchmarkRunner
                         results.Add(Failed(spec, stack.Observers.Count, $"failed: {exception.GetType().Name}: {exception.Message}"));
                     }
 
-                    await Task.Delay(Quiet, cancellationToken);
+                    await Task.Delay(quiet, cancellationToken);
                 }
 
                 log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] Stopping the stack");
             }
         }
 
-        return new RunReport(date, plan.Quick, options.Commit, MachineInfo.Read(), stacks, results, Goals.Check(results), Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return new RunReport(date, plan.Quick, options.Commit, MachineInfo.Read(), stacks, results, Goals.Check(results), Stopwatch.GetElapsedTime(started).TotalSeconds,
+            loadAtStart, ProcFs.LoadAverage());
     }
 
     private static CaseResult Failed(CaseSpec spec, int replicas, string problem)

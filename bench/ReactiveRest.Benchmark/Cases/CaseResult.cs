@@ -65,6 +65,9 @@ internal sealed class CaseResult
     /// <summary>CPU during the write phase (first write until the last frame or the deadline), % of one core.</summary>
     public Dictionary<string, double>? CpuPercent { get; set; }
 
+    /// <summary>CPU while the subscribers connected and observed (from the first connection to the last observe GET's answer), % of one core.</summary>
+    public Dictionary<string, double>? SubscribeCpuPercent { get; set; }
+
     /// <summary>Resident memory at the end of the write phase, MiB.</summary>
     public Dictionary<string, double>? RssMib { get; set; }
 

@@ -51,7 +51,9 @@ internal static class SelectivityCase
             new SubscriberSpec($"c{context.Number}s{index}", stack.Observers[(index + 1) % stack.Observers.Count].BaseAddress, -1, [.. chunk.Select(query => query.Query)])));
 
         context.Progress($"{spec.Title}: {specs.Count} subscribers observing {queries.Count + 1} queries");
+        var beforeConnecting = UsageSample.Take(stack.Processes);
         var fleet = await SubscriberFleet.ConnectAsync(specs, expectations, context.Api, 64, context.Cancellation);
+        result.SubscribeCpuPercent = UsageSample.CpuPercent(beforeConnecting, UsageSample.Take(stack.Processes));
         try
         {
             result.SubscribeSeconds = fleet.SubscribeDuration.TotalSeconds;

@@ -47,6 +47,7 @@ internal static class SubscriptionCase
             .ToList();
         context.Progress($"{spec.Title}: connecting {spec.Subscribers} subscriber(s), {ConnectParallelism} at a time");
         var fleet = await SubscriberFleet.ConnectAsync(specs, expectations, context.Api, ConnectParallelism, context.Cancellation);
+        result.SubscribeCpuPercent = UsageSample.CpuPercent(beforeConnecting, UsageSample.Take(stack.Processes));
         try
         {
             result.SubscribeSeconds = fleet.SubscribeDuration.TotalSeconds;

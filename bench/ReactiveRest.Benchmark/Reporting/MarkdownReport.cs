@@ -20,6 +20,8 @@ internal static class MarkdownReport
         md.AppendLine($"- **Machine**: {machine.Cores} cores ({machine.Cpu}), {machine.MemoryGib:F1} GiB of memory, {machine.OperatingSystem} ({machine.Kernel}), {machine.DotNet}.");
         md.AppendLine($"- **Shared cores**: the {machine.Cores} cores are shared by every process of the stack (API, observers, PostgreSQL, Redis, Aspire's DCP), "
             + "the benchmark's own clients, and whatever else ran on the machine at the time; nothing was pinned or reserved. Figures are those of a small, busy machine.");
+        md.AppendLine($"- **Load**: load average {report.LoadAtStart} at the start of the run and {report.LoadAtEnd} at its end (1, 5 and 15 minutes); "
+            + "the `others` CPU column below is the machine's busy time that was not the stack's nor the benchmark's.");
         md.AppendLine($"- **Stacks**: {string.Join("; ", report.Stacks.Select(stack => $"{stack.ObserverReplicas} observers replica(s), healthy in {stack.Seconds:F0} s{(stack.Error is null ? "" : $", FAILED: {stack.Error}")}"))}.");
         md.AppendLine("- **Path measured**: HTTP and WebSocket traffic goes straight to the ports the `api` and `observers` processes listen on; "
             + "Aspire's development proxy (DCP) is bypassed, so it adds neither latency nor file descriptors.").AppendLine();
@@ -87,6 +89,11 @@ internal static class MarkdownReport
             {
                 md.AppendLine($"  - per subscriber: WebSocket connect p50 {Ms(connect, connect.P50)} ms, p99 {Ms(connect, connect.P99)} ms; "
                     + $"observe GET p50 {Ms(observe, observe.P50)} ms, p99 {Ms(observe, observe.P99)} ms ({observe.Received:N0} GETs)");
+            }
+
+            if (result.SubscribeCpuPercent is { } subscribing && result.SubscribeSeconds is > 0.5)
+            {
+                md.AppendLine($"  - CPU while subscribing: {Cpu(subscribing)}");
             }
 
             if (result.FirstSubscriberLatencies is { Length: > 0 and <= 200 } first)

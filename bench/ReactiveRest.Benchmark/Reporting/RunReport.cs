@@ -11,7 +11,9 @@ internal sealed record RunReport(
     IReadOnlyList<StackStart> Stacks,
     IReadOnlyList<CaseResult> Cases,
     IReadOnlyList<GoalCheck> Goals,
-    double DurationSeconds)
+    double DurationSeconds,
+    string LoadAtStart,
+    string LoadAtEnd)
 {
     public bool Failed => Cases.Any(result => result.Failed) || Stacks.Any(stack => stack.Error is not null);
 }

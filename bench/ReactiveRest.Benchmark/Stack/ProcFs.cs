@@ -59,6 +59,9 @@ internal static class ProcFs
         return (total - fields[3] - fields[4], total);
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.</summary>
+    public static string LoadAverage() => string.Join(" ", ReadLines("/proc/loadavg").FirstOrDefault()?.Split(' ').Take(3) ?? []);
+
     /// <summary>The process and every process below it.</summary>
     public static IReadOnlyList<int> WithDescendants(int pid)
     {
