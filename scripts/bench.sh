@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 7's benchmark: starts the stack on local processes (like the integration tests), drives real WebSocket
 # clients, prints a Markdown table and writes benchmarks.md, benchmarks.json and benchmarks.svg.
-#   scripts/bench.sh            the full run (takes about 15-25 minutes), written to docs/
+#   scripts/bench.sh            the full run (about 10 minutes), written to docs/
 #   scripts/bench.sh --quick    CI's small run (about 3 minutes), written to a temporary folder
 #   --output DIR                write the files to DIR instead
 #   --only KEY,KEY              run only these cases (keys as in the tables), written to a temporary folder

@@ -31,7 +31,7 @@ internal static class LatencyChart
         plot.Axes.SetLimitsX(-0.6, cases.Count - 0.4);
         plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.12);
         plot.Title($"ReactiveRest latency per case ({(report.Quick ? "quick run" : "full run")}, {report.Date:yyyy-MM-dd}, {report.Machine.Cores} cores)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperCenter);
         plot.SaveSvg(path, 1000, 560);
     }
 

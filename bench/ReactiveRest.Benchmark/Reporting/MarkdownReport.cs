@@ -152,7 +152,10 @@ internal static class MarkdownReport
 
     private static string ProcessTable(IReadOnlyList<CaseResult> cases)
     {
-        var labels = cases.Where(result => result.CpuPercent is not null).SelectMany(result => result.CpuPercent!.Keys).Distinct(StringComparer.Ordinal).ToList();
+        string[] order = ["api", "observers", "postgres", "redis", "bench", UsageSample.Others, UsageSample.Machine];
+        var labels = cases.Where(result => result.CpuPercent is not null).SelectMany(result => result.CpuPercent!.Keys).Distinct(StringComparer.Ordinal)
+            .OrderBy(label => Array.FindIndex(order, prefix => label.StartsWith(prefix, StringComparison.Ordinal))).ThenBy(label => label, StringComparer.Ordinal)
+            .ToList();
         var md = new StringBuilder();
         md.AppendLine("CPU % of one core over the write phase / resident memory (MiB, VmRSS) at its end, per process (postgres: the postmaster and all its "
             + "backends, their memory summed as Pss so that shared buffers count once; "
