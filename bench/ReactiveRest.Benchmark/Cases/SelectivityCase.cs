@@ -68,7 +68,11 @@ internal static class SelectivityCase
             context.Progress($"{spec.Title}: subscribed in {fleet.SubscribeDuration.TotalSeconds:F1} s ({fleet.Failures} failures); waiting for the first evaluations to settle");
 
             // Each new observer is evaluated once after its creation; the counters must stand still before counting.
+            var settling = Stopwatch.GetTimestamp();
             var before = await SettledAsync(context, byKind, result);
+            var unaffectedCount = byKind.Sum(kind => kind.Count);
+            result.Extra["settleSeconds"] = Stopwatch.GetElapsedTime(settling).TotalSeconds;
+            result.Extra["evaluations per unaffected observer once settled"] = unaffectedCount == 0 ? 0 : (double)before.Sum() / unaffectedCount;
             var warm = await context.Api.PatchTitleAsync(target.Tasks[0], expectations.WarmTitle, context.Cancellation);
             if (!await SubscriberFleet.WaitUntilAsync(() => expectations.Warm >= 1, TimeSpan.FromSeconds(30), context.Cancellation))
             {
