@@ -1,0 +1,71 @@
+using ReactiveRest.Benchmark.Cases;
+
+namespace ReactiveRest.Benchmark;
+
+/// <summary>
+/// The cases of a run, grouped by the stack they run on: a fresh stack per group, so that memory and CPU readings of
+/// one group are not those of another. The full run takes the sizes of issue 7; the quick one is CI's smoke test.
+/// </summary>
+internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks)
+{
+    private const double Rate = 5;
+    private static readonly TimeSpan PollEverySecond = TimeSpan.FromSeconds(1);
+
+    /// <summary>Only the cases named (by key), for looking into one of them.</summary>
+    public BenchmarkPlan Only(IReadOnlyCollection<string> keys) =>
+        keys.Count == 0 ? this : this with { Stacks = [.. Stacks.Select(stack => stack with { Cases = [.. stack.Cases.Where(spec => keys.Contains(spec.Key))] })] };
+
+    public static BenchmarkPlan Full() => new(false,
+    [
+        new StackPlan(2,
+        [
+            new IdleSpec("idle", "Idle stack, no clients", TimeSpan.FromSeconds(10)),
+            ColdStart(2, 10),
+            new PollingSpec("poll", "Polling client, GET every 1 s (baseline)", 50, 100, Rate, PollEverySecond),
+            new SubscriptionSpec("one-1", "1 subscriber, one query", 1, 1, 50, 100, Rate),
+            new SubscriptionSpec("one-100", "100 subscribers, one query", 100, 1, 50, 100, Rate),
+            new SubscriptionSpec("one-1000", "1,000 subscribers, one query", 1000, 1, 50, 100, Rate),
+            new SubscriptionSpec("spread-1000x100", "1,000 subscribers over 100 queries", 1000, 100, 50, 100, Rate),
+            new SubscriptionSpec("burst", "Write burst: 200 PATCHes, 100 subscribers", 100, 1, 50, 200, 0),
+            new SelectivitySpec("selectivity", "3,000 observers on other boards or filters", 3000, 100, 50, 100, Rate),
+            new IdleSpec("idle-after", "Idle stack after the cases, no clients", TimeSpan.FromSeconds(10)),
+        ]),
+        new StackPlan(1,
+        [
+            new IdleSpec("idle-1", "Idle stack, no clients, one observers process", TimeSpan.FromSeconds(10)),
+            ColdStart(1, 10),
+            new SubscriptionSpec("one-1-r1", "1 subscriber, one query, one observers process", 1, 1, 50, 100, Rate),
+            new SubscriptionSpec("one-10000", "10,000 subscribers, one query, one observers process", 10_000, 1, 50, 100, Rate),
+        ]),
+    ]);
+
+    /// <summary>
+    /// The first writes on a fresh stack, one subscriber per observers replica, so that every replica has evaluated
+    /// (and compiled its code paths) before the cases that follow; its own figures show what a cold replica costs.
+    /// </summary>
+    private static SubscriptionSpec ColdStart(int replicas, int writes) =>
+        new(replicas == 1 ? "cold-start-1" : "cold-start", $"First writes on a fresh stack, one subscriber per observers replica ({replicas})", replicas, 1, 50, writes, Rate);
+
+    public static BenchmarkPlan Small() => new(true,
+    [
+        new StackPlan(2,
+        [
+            new IdleSpec("idle", "Idle stack, no clients", TimeSpan.FromSeconds(3)),
+            ColdStart(2, 5),
+            new PollingSpec("poll", "Polling client, GET every 1 s (baseline)", 50, 20, Rate, PollEverySecond),
+            new SubscriptionSpec("one-1", "1 subscriber, one query", 1, 1, 50, 20, Rate),
+            new SubscriptionSpec("one-10", "10 subscribers, one query", 10, 1, 50, 20, Rate),
+            new SubscriptionSpec("spread-20x5", "20 subscribers over 5 queries", 20, 5, 50, 20, Rate),
+            new SubscriptionSpec("burst", "Write burst: 60 PATCHes, 10 subscribers", 10, 1, 50, 60, 0),
+            new SelectivitySpec("selectivity", "30 observers on other boards or filters", 30, 10, 50, 10, Rate),
+        ]),
+        new StackPlan(1,
+        [
+            ColdStart(1, 5),
+            new SubscriptionSpec("one-100", "100 subscribers, one query, one observers process", 100, 1, 50, 20, Rate),
+        ]),
+    ]);
+}
+
+/// <summary>Cases that share one stack with <see cref="ObserverReplicas"/> observers processes.</summary>
+internal sealed record StackPlan(int ObserverReplicas, IReadOnlyList<CaseSpec> Cases);

@@ -1,0 +1,26 @@
+namespace ReactiveRest.Benchmark.Cases;
+
+/// <summary>One case of the run, as planned.</summary>
+internal abstract record CaseSpec(string Key, string Title);
+
+/// <summary>A client that GETs the query every second, while the writes run: the baseline.</summary>
+internal sealed record PollingSpec(string Key, string Title, int TasksPerBoard, int Writes, double WritesPerSecond, TimeSpan PollInterval) : CaseSpec(Key, Title);
+
+/// <summary>
+/// Subscribers spread over boards (one query each, <c>boardId=X&amp;ordering=position&amp;limit=50</c>), writes spread over
+/// the boards; paced at <see cref="WritesPerSecond"/>, or a burst when it is 0.
+/// </summary>
+internal sealed record SubscriptionSpec(
+    string Key, string Title, int Subscribers, int Boards, int TasksPerBoard, int Writes, double WritesPerSecond, int BurstConcurrency = 16) : CaseSpec(Key, Title)
+{
+    public bool IsBurst => WritesPerSecond <= 0;
+}
+
+/// <summary>
+/// Many observers that a write to the target board cannot affect (other boards, the same board with filters that match
+/// no row, the whole table with such filters) and one that it does; which of them the writes evaluate.
+/// </summary>
+internal sealed record SelectivitySpec(string Key, string Title, int Others, int QueriesPerSubscriber, int TasksPerBoard, int Writes, double WritesPerSecond) : CaseSpec(Key, Title);
+
+/// <summary>The stack with no client at all for a while: what it costs by itself.</summary>
+internal sealed record IdleSpec(string Key, string Title, TimeSpan Duration) : CaseSpec(Key, Title);
