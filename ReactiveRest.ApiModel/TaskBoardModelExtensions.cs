@@ -21,12 +21,18 @@ public static class TaskBoardModelExtensions
             configureSettings: settings =>
             {
                 settings.DisableRetry = true;
-                // A server that is down behind a proxy (as DCP's) accepts the connection and never answers: give up
-                // after two seconds rather than Npgsql's fifteen. No session state outlives a transaction here (the
-                // trace setting is transaction-local), so pooled connections need no reset statement.
+                // Give up connecting after two seconds rather than Npgsql's fifteen (a server behind a proxy may accept
+                // and never answer). No session state outlives a transaction here (the trace setting is
+                // transaction-local), so pooled connections need no reset statement. Twenty connections keep two cores
+                // busy; a burst of requests queues for them instead of starting a hundred backends at once.
                 if (settings.ConnectionString is { } connectionString)
                 {
-                    settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 2, NoResetOnClose = true }.ConnectionString;
+                    settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString)
+                    {
+                        Timeout = 2,
+                        NoResetOnClose = true,
+                        MaxPoolSize = 20,
+                    }.ConnectionString;
                 }
             },
             configureDbContextOptions: options => options

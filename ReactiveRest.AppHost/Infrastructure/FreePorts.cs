@@ -13,6 +13,24 @@ public static class FreePorts
     private const int RangeStart = 20000;
     private const int RangeEnd = 30000;
 
+    /// <summary>One loopback port free right now.</summary>
+    public static int Take()
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var held = new List<TcpListener>();
+            var port = Random.Shared.Next(RangeStart, RangeEnd);
+            var free = TryHold(port, held);
+            held.ForEach(listener => listener.Stop());
+            if (free)
+            {
+                return port;
+            }
+        }
+
+        throw new DistributedApplicationException($"Found no free loopback port between {RangeStart} and {RangeEnd}.");
+    }
+
     /// <returns>
     /// <paramref name="count"/> distinct ports, each free together with the port <paramref name="companionOffset"/> above
     /// it; every listener stays open until all are chosen, so none repeats.

@@ -22,5 +22,5 @@ public sealed class LocalPostgresServerResource(string name, string command, str
     public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={UserName};Password={Password}");
+        $"Host=127.0.0.1;Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={UserName};Password={Password}");
 }

@@ -11,5 +11,6 @@ public sealed class LocalRedisResource(string name, string command, string worki
     public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)},password={Password}");
+        // 127.0.0.1, where redis-server binds: "localhost" may resolve to ::1 first and cost a refused attempt per connect.
+        ReferenceExpression.Create($"127.0.0.1:{PrimaryEndpoint.Property(EndpointProperty.Port)},password={Password}");
 }

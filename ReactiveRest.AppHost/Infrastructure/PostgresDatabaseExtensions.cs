@@ -56,6 +56,7 @@ public static class PostgresDatabaseExtensions
         var (command, prefix) = LocalBinaries.AsPostgresUser(settings.Binaries.Postgres!);
         var server = new LocalPostgresServerResource(name, command, settings.DataDirectory, Path.Combine(settings.DataDirectory, name));
         LocalPostgresCluster.EnsurePassword(server);
+        var port = FreePorts.Take();
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (@event, cancellationToken) =>
             LocalPostgresCluster.InitializeAsync(
@@ -65,7 +66,9 @@ public static class PostgresDatabaseExtensions
                 cancellationToken));
 
         return builder.AddResource(server)
-            .WithEndpoint(scheme: "tcp", name: LocalPostgresServerResource.PrimaryEndpointName)
+            // Not behind DCP's proxy: a proxy accepts connections while PostgreSQL is down and never answers, where the
+            // server itself refuses at once and clients fail fast.
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalPostgresServerResource.PrimaryEndpointName, isProxied: false)
             .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddNpgSql(connectionString, name: check))
             .WithArgs(context =>
             {

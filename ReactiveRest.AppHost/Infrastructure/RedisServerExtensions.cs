@@ -31,6 +31,7 @@ public static class RedisServerExtensions
 
         Directory.CreateDirectory(dataDirectory);
         var redis = new LocalRedisResource(name, settings.Binaries.RedisServer!, dataDirectory, password);
+        var port = FreePorts.Take();
 
         // The password goes into a private config file, not onto the command line, where ps and the dashboard show it.
         var configFile = Path.Combine(dataDirectory, "redis.conf");
@@ -44,7 +45,9 @@ public static class RedisServerExtensions
         });
 
         return builder.AddResource(redis)
-            .WithEndpoint(scheme: "tcp", name: LocalRedisResource.PrimaryEndpointName)
+            // Not behind DCP's proxy: a proxy accepts connections whether or not Redis answers behind it, so a client
+            // could sit on a dead connection; the port is chosen here instead, and kept across restarts within a run.
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalRedisResource.PrimaryEndpointName, isProxied: false)
             .WithConnectionStringHealthCheck((checks, connectionString, check) => checks.AddRedis(connectionString, name: check))
             .WithArgs(context =>
             {

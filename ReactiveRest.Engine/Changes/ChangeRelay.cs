@@ -82,6 +82,8 @@ public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, 
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Notifications raised from here on (including the one that ended the last wait) are covered by this pass.
+            Interlocked.Exchange(ref notified, 0);
             while (await RelayBatchAsync(connection, stoppingToken) == BatchSize)
             {
             }

@@ -44,6 +44,13 @@ public sealed class ObserverEvaluator(
             return new EvaluationOutcome(acquired.Status == AcquireStatus.Gone ? EvaluationStatus.Gone : EvaluationStatus.Busy, 0, [], "");
         }
 
+        if (acquired.Changes <= acquired.Evaluated && subscriberId is null)
+        {
+            // Nothing counted since the last evaluation (a repeated trigger): no query, no commit.
+            await store.ReleaseAsync(observerId, token);
+            return new EvaluationOutcome(EvaluationStatus.UpToDate, acquired.Seq, [], acquired.Incarnation);
+        }
+
         using var lease = new LockLease(store, observerId, token, options.Value, cancellationToken);
         try
         {

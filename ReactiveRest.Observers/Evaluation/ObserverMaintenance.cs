@@ -95,9 +95,15 @@ internal sealed class ObserverMaintenance(
             scheduler.Trigger(observerId);
         }
 
-        foreach (var observerId in await observers.ClaimDuePollsAsync(time.GetUtcNow(), PollIntervalOf))
+        // A poll is a change no key announces: counted like one, so the evaluation runs.
+        var polls = await observers.ClaimDuePollsAsync(time.GetUtcNow(), PollIntervalOf);
+        var counts = await observers.MarkChangedAsync(polls, time.GetUtcNow());
+        for (var i = 0; i < polls.Count; i++)
         {
-            scheduler.Trigger(observerId);
+            if (counts[i] >= 0)
+            {
+                scheduler.Trigger(polls[i]);
+            }
         }
 
         await ClaimAbandonedChangesAsync();

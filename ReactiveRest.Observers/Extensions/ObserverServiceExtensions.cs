@@ -16,6 +16,7 @@ public static class ObserverServiceExtensions
     {
         builder.AddTaskBoardModel();
 
+        builder.Services.AddHostedService<EvaluationWarmup>();
         builder.Services.AddSingleton<ReplicaRegistry>();
         builder.Services.AddHostedService<ChangeRelay>();
         builder.Services.AddSingleton<EvaluationScheduler>();

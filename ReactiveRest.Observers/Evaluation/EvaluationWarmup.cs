@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Resources;
+
+namespace ReactiveRest.Observers.Evaluation;
+
+/// <summary>
+/// Evaluates one query of every resource before the replica takes traffic: EF Core builds its model and compiles the
+/// queries on first use, which took up to three seconds, and the first write's subscribers would wait for it.
+/// </summary>
+internal sealed class EvaluationWarmup(
+    ResourceCatalog catalog,
+    ReactiveDatabase database,
+    IOptions<JsonOptions> json,
+    ILogger<EvaluationWarmup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var resource in catalog.All)
+        {
+            try
+            {
+                var list = resource.ParseQuery([], new QueryErrors())!;
+                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForList(resource, list), json.Value.SerializerOptions, cancellationToken));
+                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForItem(resource, 0), json.Value.SerializerOptions, cancellationToken));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A database that is not there yet only means the first evaluation pays the start-up cost.
+                logger.LogDebug(exception, "Warming up the evaluation of {Resource} failed", resource.Name);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
