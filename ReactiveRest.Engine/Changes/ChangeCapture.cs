@@ -17,6 +17,9 @@ public static class ChangeCapture
 
     public const string Function = "reactive_capture_change";
 
+    /// <summary>PostgreSQL refuses notification payloads of 8000 bytes or more.</summary>
+    public const int MaxPayloadBytes = 7900;
+
     /// <summary>The outbox table and the trigger function; once per database.</summary>
     public static string InstallSql => $"""
         CREATE TABLE {Table} (
@@ -29,15 +32,26 @@ public static class ChangeCapture
         );
 
         CREATE FUNCTION {Function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            change {Table};
+            payload text;
         BEGIN
             INSERT INTO {Table} (table_name, old_row, new_row, traceparent)
             VALUES (
                 TG_TABLE_NAME,
                 CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
                 CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
-                NULLIF(current_setting('{TraceSetting}', true), ''));
-            -- One notification per transaction: PostgreSQL folds identical ones.
-            PERFORM pg_notify('{Channel}', '');
+                NULLIF(current_setting('{TraceSetting}', true), ''))
+            RETURNING * INTO change;
+            -- The change travels with the notification (sent at commit), so the relay publishes it without reading the
+            -- table first; one too large for a notification is announced by its id alone and read from the table.
+            payload := json_build_object(
+                'id', change.id, 't', change.table_name, 'b', change.old_row, 'a', change.new_row,
+                'tp', change.traceparent, 'at', floor(extract(epoch FROM change.captured_at) * 1000)::bigint)::text;
+            IF octet_length(payload) > {MaxPayloadBytes} THEN
+                payload := json_build_object('id', change.id)::text;
+            END IF;
+            PERFORM pg_notify('{Channel}', payload);
             RETURN NULL;
         END
         $$;

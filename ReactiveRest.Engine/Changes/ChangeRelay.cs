@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -11,12 +12,14 @@ using ReactiveRest.Engine.Resources;
 namespace ReactiveRest.Engine.Changes;
 
 /// <summary>
-/// Moves captured changes from PostgreSQL's outbox table to the Redis change stream, in capture order. One relay runs
-/// at a time, whichever process holds the advisory lock; the others stand by. A batch is deleted from the outbox in the
-/// same transaction that published it, so a crash at any point publishes a change again (a harmless extra evaluation)
-/// rather than never. Woken by NOTIFY at each commit; a one-second poll is the safety net.
+/// Moves captured changes from PostgreSQL to the Redis change stream, in commit order, and hands them to this process's
+/// consumer in the same round trip. One relay runs at a time, whichever process holds the advisory lock; the others
+/// stand by. A change arrives with its commit's notification and is published at once, then deleted from the outbox;
+/// anything the notifications did not carry (a change too large for one, a notification missed while no relay listened)
+/// is read from the outbox, published and deleted in one transaction. So a crash at any point publishes a change again
+/// (a harmless extra evaluation) rather than never.
 /// </summary>
-public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, ILogger<ChangeRelay> logger) : BackgroundService
+public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, IChangeHandler consumer, ILogger<ChangeRelay> logger) : BackgroundService
 {
     /// <summary>Arbitrary, fixed: the advisory lock key that elects the relay.</summary>
     private const long LeaderLockKey = 0x52_52_52_4C_41_59; // "RRRLAY"
@@ -72,34 +75,67 @@ public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, 
         }
 
         IsLeader = true;
-        // A notification read while a batch's commands ran is raised then, not by the next WaitAsync: remember it.
-        var notified = 0;
-        connection.Notification += (_, _) => Interlocked.Exchange(ref notified, 1);
+        // Raised whenever Npgsql reads a notification: while waiting, and while a command of ours runs.
+        var notifications = new ConcurrentQueue<string>();
+        connection.Notification += (_, notification) => notifications.Enqueue(notification.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {ChangeCapture.Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
+        // What was captured while no relay listened.
+        await DrainOutboxAsync(connection, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            // Notifications raised from here on (including the one that ended the last wait) are covered by this pass.
-            Interlocked.Exchange(ref notified, 0);
-            while (await RelayBatchAsync(connection, stoppingToken) == BatchSize)
+            if (notifications.IsEmpty && !await connection.WaitAsync(PollInterval, stoppingToken))
             {
+                // The safety net: a quiet second, so look at the outbox itself.
+                await DrainOutboxAsync(connection, stoppingToken);
+                continue;
             }
 
-            if (Interlocked.Exchange(ref notified, 0) == 0)
+            var carried = new List<(long Id, RowChange Change)>();
+            var announcedOnly = false;
+            while (notifications.TryDequeue(out var payload))
             {
-                // Returns at the next notification; the timeout is the safety net.
-                await connection.WaitAsync(PollInterval, stoppingToken);
+                using var document = JsonDocument.Parse(payload);
+                var root = document.RootElement;
+                if (root.TryGetProperty("t", out _))
+                {
+                    carried.Add((root.GetProperty("id").GetInt64(), ChangeStream.ParseRow(root)));
+                }
+                else
+                {
+                    announcedOnly = true;
+                }
             }
+
+            if (carried.Count > 0)
+            {
+                await PublishAsync([.. carried.Select(change => change.Change)]);
+                await using var delete = new NpgsqlCommand($"DELETE FROM {ChangeCapture.Table} WHERE id = ANY(@ids)", connection);
+                delete.Parameters.AddWithValue("ids", carried.Select(change => change.Id).ToArray());
+                await delete.ExecuteNonQueryAsync(stoppingToken);
+            }
+
+            if (announcedOnly)
+            {
+                await DrainOutboxAsync(connection, stoppingToken);
+            }
+        }
+    }
+
+    private async Task DrainOutboxAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        while (await RelayBatchAsync(connection, stoppingToken) == BatchSize)
+        {
         }
     }
 
     private async Task<int> RelayBatchAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
-        var changes = new List<RowChange>();
+        var rows = new List<(long Id, RowChange Change)>();
         await using (var take = new NpgsqlCommand(
             $"""
             DELETE FROM {ChangeCapture.Table} WHERE id IN (SELECT id FROM {ChangeCapture.Table} ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
@@ -107,7 +143,6 @@ public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, 
             """, connection, transaction))
         await using (var reader = await take.ExecuteReaderAsync(stoppingToken))
         {
-            var rows = new List<(long Id, RowChange Change)>();
             while (await reader.ReadAsync(stoppingToken))
             {
                 rows.Add((reader.GetInt64(0), new RowChange(
@@ -117,21 +152,29 @@ public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, 
                     reader.IsDBNull(4) ? null : reader.GetString(4),
                     reader.GetFieldValue<DateTimeOffset>(5))));
             }
-
-            // RETURNING does not promise the subquery's order.
-            changes.AddRange(rows.OrderBy(row => row.Id).Select(row => row.Change));
         }
 
-        if (changes.Count == 0)
+        if (rows.Count == 0)
         {
             await transaction.RollbackAsync(stoppingToken);
             return 0;
         }
 
-        await stream.PublishAsync(Traced(changes));
+        // RETURNING does not promise the subquery's order.
+        await PublishAsync([.. rows.OrderBy(row => row.Id).Select(row => row.Change)]);
         await transaction.CommitAsync(stoppingToken);
+        return rows.Count;
+    }
+
+    /// <summary>Publishes the changes and hands this process's consumer what it took in the same round trip.</summary>
+    private async Task PublishAsync(List<RowChange> changes)
+    {
+        var entries = await stream.PublishAndTakeAsync(Traced(changes), consumer.ConsumerName);
         Telemetry.ChangesRelayed.Add(changes.Count);
-        return changes.Count;
+        if (entries.Length > 0)
+        {
+            await consumer.HandleAsync(entries);
+        }
     }
 
     /// <summary>

@@ -26,6 +26,36 @@ public sealed class ChangeStream(IConnectionMultiplexer redis)
         await AddAndWakeAsync(RowsField, Serialize(changes));
     }
 
+    /// <summary>
+    /// Adds one entry holding a batch of captured changes and takes, for <paramref name="consumer"/>, every entry not
+    /// yet delivered (this one among them), in one round trip.
+    /// </summary>
+    public async Task<StreamEntry[]> PublishAndTakeAsync(IReadOnlyList<RowChange> changes, string consumer)
+    {
+        var reply = await redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.PublishAndTake, [RedisKeys.Changes],
+            [RedisKeys.ChangesGroup, consumer, RowsField, Serialize(changes), MaxEntries, 100]);
+        if (reply.IsNull)
+        {
+            return [];
+        }
+
+        // [[stream, [[id, [field, value, ...]], ...]]]
+        var streams = (RedisResult[])reply!;
+        var entries = (RedisResult[])((RedisResult[])streams[0]!)[1]!;
+        return [.. entries.Select(entry =>
+        {
+            var parts = (RedisResult[])entry!;
+            var fields = (RedisResult[])parts[1]!;
+            var values = new NameValueEntry[fields.Length / 2];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = new NameValueEntry(fields[2 * i].ToString(), fields[(2 * i) + 1].ToString());
+            }
+
+            return new StreamEntry(parts[0].ToString(), values);
+        })];
+    }
+
     /// <summary>Asks for one evaluation of an observer (a new observer, whose first result may already be behind).</summary>
     public async Task RequestEvaluationAsync(string observerId)
     {
@@ -53,13 +83,19 @@ public sealed class ChangeStream(IConnectionMultiplexer redis)
         }
 
         using var document = JsonDocument.Parse(rows.ToString());
-        return [.. document.RootElement.EnumerateArray().Select(row => new RowChange(
-            row.GetProperty("t").GetString()!,
-            row.GetProperty("b") is { ValueKind: JsonValueKind.Object } before ? before.Clone() : null,
-            row.GetProperty("a") is { ValueKind: JsonValueKind.Object } after ? after.Clone() : null,
-            row.GetProperty("tp").GetString(),
-            DateTimeOffset.FromUnixTimeMilliseconds(row.GetProperty("at").GetInt64())))];
+        return [.. document.RootElement.EnumerateArray().Select(ParseRow)];
     }
+
+    /// <summary>
+    /// One change as JSON: <c>{"t": table, "b": row before, "a": row after, "tp": traceparent, "at": unix ms}</c>, the
+    /// shape of both a stream entry's rows and the capture trigger's notification.
+    /// </summary>
+    public static RowChange ParseRow(JsonElement row) => new(
+        row.GetProperty("t").GetString()!,
+        row.GetProperty("b") is { ValueKind: JsonValueKind.Object } before ? before.Clone() : null,
+        row.GetProperty("a") is { ValueKind: JsonValueKind.Object } after ? after.Clone() : null,
+        row.GetProperty("tp").GetString(),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetProperty("at").GetInt64()));
 
     private static string Serialize(IReadOnlyList<RowChange> changes)
     {

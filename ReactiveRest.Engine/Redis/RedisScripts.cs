@@ -27,6 +27,7 @@ public static class RedisScripts
     public static readonly string ReplicaRenew = Load("replica_renew");
     public static readonly string ReplicaReap = Load("replica_reap");
     public static readonly string PollClaim = Load("poll_claim");
+    public static readonly string PublishAndTake = Load("publish_and_take");
 
     private static string Load(string name)
     {

@@ -20,7 +20,7 @@ public sealed class ChangeConsumer(
     ResourceCatalog catalog,
     EvaluationScheduler scheduler,
     TimeProvider time,
-    ILogger<ChangeConsumer> logger) : BackgroundService
+    ILogger<ChangeConsumer> logger) : BackgroundService, IChangeHandler
 {
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _wake = new(0);
@@ -29,7 +29,9 @@ public sealed class ChangeConsumer(
     private readonly ConcurrentDictionary<string, ObserverQuery> _queries = new(StringComparer.Ordinal);
 
     /// <summary>This process's name in the consumer group.</summary>
-    public static readonly string ConsumerName = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    public static readonly string Name = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    public string ConsumerName => Name;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +48,7 @@ public sealed class ChangeConsumer(
             try
             {
                 var entries = await redis.GetDatabase().StreamReadGroupAsync(
-                    RedisKeys.Changes, RedisKeys.ChangesGroup, ConsumerName, StreamPosition.NewMessages, count: 100);
+                    RedisKeys.Changes, RedisKeys.ChangesGroup, Name, StreamPosition.NewMessages, count: 100);
                 failures = 0;
                 if (entries.Length == 0)
                 {

@@ -120,7 +120,7 @@ internal sealed class ObserverMaintenance(
         try
         {
             var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
-                RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.ConsumerName, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
+                RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.Name, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
             if (claimed.ClaimedEntries.Length > 0)
             {
                 await consumer.HandleAsync(claimed.ClaimedEntries);

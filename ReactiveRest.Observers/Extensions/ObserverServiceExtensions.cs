@@ -21,6 +21,7 @@ public static class ObserverServiceExtensions
         builder.Services.AddHostedService<ChangeRelay>();
         builder.Services.AddSingleton<EvaluationScheduler>();
         builder.Services.AddSingleton<ChangeConsumer>();
+        builder.Services.AddSingleton<IChangeHandler>(services => services.GetRequiredService<ChangeConsumer>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ChangeConsumer>());
         builder.Services.AddSingleton<DeliveryHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryHub>());
