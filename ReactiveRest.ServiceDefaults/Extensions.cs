@@ -53,10 +53,13 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryName)
                 .AddAspNetCoreInstrumentation(options =>
-                    // Health probes would drown the traces a person is looking for.
+                    // Health probes would drown the traces a person is looking for. A WebSocket's request lasts as
+                    // long as its connection: a span of hours tells nothing, and it would hold, per connection, the
+                    // Redis commands run under it; a write's trace ends with its own push span instead.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                        && !context.WebSockets.IsWebSocketRequest)
                 .AddHttpClientInstrumentation());
 
         builder.AddOpenTelemetryExporters();

@@ -132,8 +132,9 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
 
     public async Task<IReadOnlyList<ObservedItem>> EvaluateAsync(DbContext db, ObserverQuery query, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
+        // A key matches at most one row; no Take(1), which EF Core warns about without an ordering.
         var items = query.Id is { } id
-            ? await Source(db).Where(KeyEquals(id)).Take(1).ToListAsync(cancellationToken)
+            ? await Source(db).Where(KeyEquals(id)).ToListAsync(cancellationToken)
             : await Source(db).FilterAndOrder(this, query.List!).Page(query.List!).ToListAsync(cancellationToken);
         return [.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))];
     }

@@ -637,6 +637,16 @@ internal sealed class DeliveryHub(
         await CatchUpFeedsAsync();
     }
 
+    /// <summary>Drops the connections of clients that stopped reading (see <see cref="SubscriberSession.AbortIfStuck"/>).</summary>
+    public void AbortStuckSessions()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var session in _sessions.Values)
+        {
+            session.AbortIfStuck(now);
+        }
+    }
+
     /// <summary>For diagnostics: the live feeds with their followers.</summary>
     public IReadOnlyList<(string Observer, long Head, int Followers)> Describe()
     {

@@ -81,6 +81,7 @@ internal sealed class ObserverMaintenance(
 
     private async Task RunOnceAsync()
     {
+        hub.AbortStuckSessions();
         if (!await replicas.RenewAsync())
         {
             logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", hub.SessionCount);
