@@ -45,6 +45,10 @@ public static class SubscriberWebSocketEndpoint
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+
+        // The request's span is not recorded (ServiceDefaults filters WebSockets out); as the current activity it would
+        // still make the Redis instrumentation keep a profiling session for each connection, for hours.
+        System.Diagnostics.Activity.Current = null;
         await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, socket, resume, context.RequestAborted);
         return Results.Empty;
     }

@@ -1,0 +1,10 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Connections;
+
+namespace ReactiveRest.Observers.Hosting;
+
+/// <summary>Replaces Kestrel's memory pool factory (resolved from DI since .NET 10): see <see cref="SmallBlockMemoryPool"/>.</summary>
+internal sealed class SmallBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
+{
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new SmallBlockMemoryPool();
+}
