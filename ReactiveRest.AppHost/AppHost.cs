@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Commands;
+using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithExternalHttpEndpointsWhenPublished()
     .WithSeedDemoDataCommand();
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
@@ -24,6 +26,7 @@ builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WaitFor(api)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithExternalHttpEndpointsWhenPublished()
     .WithShowObserversCommand();
 
 builder.Build().Run();
