@@ -39,6 +39,16 @@ public sealed class ManifestTests(PublishedManifest manifest) : IClassFixture<Pu
         Assert.Equal("{redis.connectionString}", environment.GetProperty("ConnectionStrings__redis").GetString());
     }
 
+    [Theory]
+    [InlineData("api")]
+    [InlineData("observers")]
+    public void Reactive_settings_of_the_publishing_environment_reach_both_services(string name)
+    {
+        var environment = _resources.GetProperty(name).GetProperty("env");
+
+        Assert.Equal(PublishedManifest.GracePeriod, environment.GetProperty("Reactive__GracePeriod").GetString());
+    }
+
     [Fact]
     public void The_observers_replicas_are_not_in_the_manifest_so_the_deployment_sets_them()
     {

@@ -9,6 +9,8 @@ namespace ReactiveRest.Tests.AppHost;
 /// </summary>
 public sealed class PublishedManifest : IAsyncLifetime
 {
+    public const string GracePeriod = "00:02:00";
+
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(2);
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"reactiverest-manifest-{Guid.NewGuid():N}");
@@ -29,6 +31,8 @@ public sealed class PublishedManifest : IAsyncLifetime
             RedirectStandardError = true,
         };
         start.Environment["ASPIRE_CONTAINER_RUNTIME"] = "no-such-container-runtime";
+        // A production setting given to azd's environment, which the README says reaches both services.
+        start.Environment["Reactive__GracePeriod"] = GracePeriod;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
