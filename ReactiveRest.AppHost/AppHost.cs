@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using ReactiveRest.AppHost.Commands;
+using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -13,7 +15,9 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(database).WaitFor(database)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
-    .WithReactiveSettings();
+    .WithReactiveSettings()
+    .WithExternalHttpEndpointsWhenPublished()
+    .WithSeedDemoDataCommand();
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
 builder.AddProject<Projects.ReactiveRest_Observers>("observers")
@@ -21,6 +25,8 @@ builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WithReference(database).WithReference(redis)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")
-    .WithReactiveSettings();
+    .WithReactiveSettings()
+    .WithExternalHttpEndpointsWhenPublished()
+    .WithShowObserversCommand();
 
 builder.Build().Run();

@@ -1,4 +1,5 @@
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Observers.Diagnostics;
 using ReactiveRest.Observers.Extensions;
 using ReactiveRest.Observers.Subscribers;
 
@@ -16,5 +17,6 @@ app.UseObserverWebSockets();
 app.MapDefaultEndpoints();
 app.MapSubscriberWebSocket();
 app.MapQueryObserverApi();
+app.MapObserverDiagnostics();
 
 app.Run();

@@ -647,13 +647,18 @@ internal sealed class DeliveryHub(
         }
     }
 
-    /// <summary>For diagnostics: the live feeds with their followers.</summary>
-    public IReadOnlyList<(string Observer, long Head, int Followers)> Describe()
+    /// <summary>For diagnostics: the live feeds with the subscribers that follow them on this replica.</summary>
+    public IReadOnlyList<(string Observer, long Head, IReadOnlyList<string> Subscribers)> Describe()
     {
+        List<ObserverFeed> feeds;
         lock (_feeds)
         {
-            return [.. _feeds.Values.Select(feed => (feed.ObserverId, feed.Head, feed.FollowerCount))];
+            feeds = [.. _feeds.Values];
         }
+
+        // Each feed's own lock is taken outside the map's, so this never nests the two.
+        return [.. feeds.Select(feed => (feed.ObserverId, feed.Head,
+            (IReadOnlyList<string>)[.. feed.Followers().Select(cursor => cursor.Session.SubscriberId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))];
     }
 
     internal static string Json(object value) => JsonSerializer.Serialize(value);

@@ -1,0 +1,79 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace ReactiveRest.AppHost.Commands;
+
+public static class SeedDemoDataCommand
+{
+    public const string Name = "seed-demo-data";
+    public const string BoardName = "Demo: launch plan";
+
+    private static readonly (string Title, bool Done)[] Tasks =
+    [
+        ("Write the announcement", true),
+        ("Record the demo video", false),
+        ("Invite the beta testers", false),
+        ("Fix the last bugs", false),
+        ("Ship it", false),
+    ];
+
+    /// <summary>
+    /// "Seed demo data" on the API's dashboard entry: a board with a few tasks, created through the API's own REST
+    /// endpoints (so the writes are captured and reach observers like any client's), for a new user to observe.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSeedDemoDataCommand(this IResourceBuilder<ProjectResource> api)
+    {
+        var endpoint = api.GetEndpoint("http");
+        return api.WithCommand(Name, "Seed demo data", context => SeedAsync(endpoint, context), new CommandOptions
+        {
+            Description = "Creates a board with tasks through the API, so there is something to observe.",
+            IconName = "DatabaseArrowUp",
+            UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy
+                ? ResourceCommandState.Enabled
+                : ResourceCommandState.Disabled,
+        });
+    }
+
+    private static async Task<ExecuteCommandResult> SeedAsync(EndpointReference endpoint, ExecuteCommandContext context)
+    {
+        var logger = context.Logger;
+        try
+        {
+            using var client = context.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
+            client.BaseAddress = new Uri(endpoint.Url);
+            client.Timeout = TimeSpan.FromSeconds(30);
+
+            var board = await PostAsync(client, "/api/boards", new { name = BoardName }, context.CancellationToken);
+            var boardId = board.GetProperty("id").GetInt32();
+            for (var position = 0; position < Tasks.Length; position++)
+            {
+                var (title, done) = Tasks[position];
+                await PostAsync(client, "/api/tasks", new { boardId, title, done, position }, context.CancellationToken);
+            }
+
+            var observe = $"{endpoint.Url}/api/tasks?boardId={boardId}&observe=<subscriber>";
+            logger.LogInformation("Seeded board {BoardId} '{BoardName}' with {Count} tasks; observe them with GET {Url}", boardId, BoardName, Tasks.Length, observe);
+            return CommandResults.Success($"Created board {boardId} '{BoardName}' with {Tasks.Length} tasks. Observe them: GET {observe}");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            logger.LogWarning(exception, "Seeding demo data failed");
+            return CommandResults.Failure($"Seeding demo data failed: {exception.Message}");
+        }
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient client, string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"POST {path} answered {(int)response.StatusCode}: {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}

@@ -1,0 +1,39 @@
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Subscribers;
+using ReactiveRest.Observers.Delivery;
+
+namespace ReactiveRest.Observers.Diagnostics;
+
+public static class ObserverDiagnosticsEndpoint
+{
+    public const string Path = "/diagnostics/observers";
+
+    /// <summary>
+    /// <c>GET /diagnostics/observers</c>: the observers this replica delivers, with their subscribers and evaluations
+    /// (what the AppHost's "Show observers" command logs). In Development only: it names subscribers, and whoever knows
+    /// a subscriber's id can connect as that subscriber.
+    /// </summary>
+    public static WebApplication MapObserverDiagnostics(this WebApplication app)
+    {
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapGet(Path, DescribeAsync).WithName("DescribeObservers").WithTags("Diagnostics")
+                .WithSummary("The observers this replica delivers, with their subscribers and evaluations");
+        }
+
+        return app;
+    }
+
+    private static async Task<ReplicaDiagnostics> DescribeAsync(
+        DeliveryHub hub, ReplicaRegistry replicas, ObserverStore store, SubscriptionService subscriptions)
+    {
+        var observers = new List<ObserverDiagnostics>();
+        foreach (var (observer, head, subscribers) in hub.Describe().OrderBy(feed => feed.Observer, StringComparer.Ordinal))
+        {
+            var stats = await store.GetStatsAsync(observer, subscriptions.UrlOf);
+            observers.Add(new ObserverDiagnostics(observer, stats?.Url, head, subscribers, stats?.Subscribers, stats?.Evaluations, stats?.Changes));
+        }
+
+        return new ReplicaDiagnostics(replicas.ReplicaId, hub.SessionCount, observers);
+    }
+}
