@@ -20,20 +20,6 @@ public sealed class AppHostTests(ReactiveRestApp app)
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
-    [Theory]
-    [InlineData("redis")]
-    [InlineData("postgres")]
-    [InlineData("reactivedb")]
-    [InlineData("api")]
-    [InlineData("observers")]
-    public async Task Every_resource_of_the_AppHost_runs_and_is_healthy(string resource)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
-
     [Fact]
     public async Task The_database_and_redis_are_real_servers_with_connection_strings()
     {

@@ -128,9 +128,15 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
 
         _app = await builder.BuildAsync(cancellation.Token);
+        OnStarting(_app);
         await _app.StartAsync(cancellation.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellation.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("observers", cancellation.Token);
+    }
+
+    /// <summary>Called once the application is built, before anything starts: to watch it from its first moment.</summary>
+    protected virtual void OnStarting(DistributedApplication app)
+    {
     }
 
     public virtual async ValueTask DisposeAsync()
