@@ -22,7 +22,9 @@ public static class ReactiveServiceExtensions
             .BindConfiguration(ReactiveOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.AddRedisClient("redis");
+        // Reconnect within a second of Redis coming back, however long it was away: the default backoff grows to
+        // ten seconds, during which an observe GET would still answer 503 although Redis answers again.
+        builder.AddRedisClient("redis", configureOptions: options => options.ReconnectRetryPolicy = new StackExchange.Redis.ExponentialRetry(250, 1000));
         builder.Services.AddSingleton(TimeProvider.System);
 
         var catalog = new ResourceCatalog(resources);

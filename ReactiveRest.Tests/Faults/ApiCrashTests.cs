@@ -17,6 +17,7 @@ public sealed class ApiCrashTests(ReactiveRestApp app)
     [Fact]
     public async Task A_kill_9_of_the_api_right_after_a_burst_loses_no_acknowledged_write()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         var ids = new int[Tasks];
         await Parallel.ForAsync(0, Tasks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Cancellation }, async (i, _) =>

@@ -15,6 +15,7 @@ public sealed class ObserversCrashTests(ReactiveRestApp app)
     [Fact]
     public async Task Clients_of_a_crashed_replica_resume_on_the_other_with_exact_lists()
     {
+        await Serving.WaitAsync(app);
         var replicas = await app.ProcessesAsync("observers");
         Assert.Equal(2, replicas.Count);
         var boards = new[] { (await _api.CreateBoardAsync()).Id(), (await _api.CreateBoardAsync()).Id() };

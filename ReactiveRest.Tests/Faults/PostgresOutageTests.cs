@@ -13,10 +13,11 @@ public sealed class PostgresOutageTests(ReactiveRestApp app)
     [Fact]
     public async Task A_database_outage_is_answered_503_and_every_acknowledged_write_is_delivered_after()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         var url = $"/api/tasks?boardId={board.Id()}&ordering=position";
         await using var subscriber = await Subscriber.ConnectAsync(app);
-        var observer = await subscriber.ObserveAsync(_api, url);
+        var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
 
         var stopped = await app.App.ResourceCommands.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand, Cancellation);
         Assert.True(stopped.Success, stopped.Message);

@@ -16,10 +16,11 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
     [Fact]
     public async Task After_a_kill_9_of_redis_with_its_data_kept_connected_subscribers_get_the_outage_writes()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         var url = $"/api/tasks?boardId={board.Id()}&ordering=position";
         await using var subscriber = await Subscriber.ConnectAsync(app);
-        var observer = await subscriber.ObserveAsync(_api, url);
+        var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
         await _api.CreateTaskAsync(board.Id(), "before");
         await subscriber.NextAsync();
         // The append-only file is written every second: let the last commit reach it, as a real crash would not wait.
@@ -43,10 +44,11 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
     [Fact]
     public async Task After_redis_lost_its_data_connected_clients_are_told_to_observe_again()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         var url = $"/api/tasks?boardId={board.Id()}";
         await using var subscriber = await Subscriber.ConnectAsync(app);
-        var observer = await subscriber.ObserveAsync(_api, url);
+        var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
 
         var stopped = await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, Cancellation);
         Assert.True(stopped.Success, stopped.Message);
@@ -67,7 +69,7 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         Assert.Null(subscriber.CloseStatus);
 
         // Observing again works on the same socket.
-        var again = await subscriber.ObserveAsync(_api, url);
+        var again = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
         await _api.CreateTaskAsync(board.Id(), "after the loss");
         await Convergence.AssertConvergesAsync(_api, subscriber, again, url, TimeSpan.FromSeconds(30));
         recovery.Report("Redis lost its data: observed again, and a new write delivered");

@@ -15,10 +15,11 @@ public sealed class RedisOutageTests(ReactiveRestApp app)
     [Fact]
     public async Task Writes_during_a_redis_outage_succeed_and_reach_subscribers_once_redis_is_back()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         await using var subscriber = await Subscriber.ConnectAsync(app);
         var url = $"/api/tasks?boardId={board.Id()}";
-        var observer = await subscriber.ObserveAsync(_api, url);
+        var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
         var commands = app.App.ResourceCommands;
 
         var stopped = await commands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, Cancellation);
@@ -55,10 +56,11 @@ public sealed class RedisOutageTests(ReactiveRestApp app)
     [Fact]
     public async Task A_redis_outage_longer_than_the_grace_period_ends_no_connected_subscription()
     {
+        await Serving.WaitAsync(app);
         var board = await _api.CreateBoardAsync();
         var url = $"/api/tasks?boardId={board.Id()}&ordering=position";
         await using var subscriber = await Subscriber.ConnectAsync(app);
-        var observer = await subscriber.ObserveAsync(_api, url);
+        var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
         await Task.Delay(1500, Cancellation);
 
         var commands = app.App.ResourceCommands;

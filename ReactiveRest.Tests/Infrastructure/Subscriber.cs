@@ -118,7 +118,11 @@ public sealed class Subscriber : IAsyncDisposable
     }
 
     /// <summary>GET with observe=this subscriber: the observer id and the items, which become this subscriber's view.</summary>
-    public async Task<string> ObserveAsync(HttpClient api, string url)
+    /// <param name="whileUnavailable">
+    /// After a fault: how long to keep retrying a 503 (as a client honouring Retry-After does) while the services
+    /// reconnect. Elsewhere a 503 fails the test at once.
+    /// </param>
+    public async Task<string> ObserveAsync(HttpClient api, string url, TimeSpan? whileUnavailable = null)
     {
         lock (_views)
         {
@@ -127,7 +131,16 @@ public sealed class Subscriber : IAsyncDisposable
         }
 
         var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        using var response = await api.GetAsync($"{url}{separator}observe={Id}", TestContext.Current.CancellationToken);
+        var retryUntil = DateTime.UtcNow + (whileUnavailable ?? TimeSpan.Zero);
+        var response = await api.GetAsync($"{url}{separator}observe={Id}", TestContext.Current.CancellationToken);
+        while (response.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < retryUntil)
+        {
+            response.Dispose();
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            response = await api.GetAsync($"{url}{separator}observe={Id}", TestContext.Current.CancellationToken);
+        }
+
+        using var answered = response;
         var body = await response.ReadJsonAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {response.StatusCode} {body}");
         var observer = body.GetProperty("observer").GetString()!;
