@@ -24,6 +24,7 @@ public static class ReactiveServiceExtensions
             .ValidateOnStart();
         builder.AddRedisClient("redis");
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReactiveMetrics>();
 
         var catalog = new ResourceCatalog(resources);
         builder.Services.AddSingleton(services =>

@@ -26,6 +26,7 @@ public static class ObserverServiceExtensions
         builder.Services.AddSingleton<DeliveryHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryHub>());
         builder.Services.AddHostedService<ObserverMaintenance>();
+        builder.Services.AddHostedService<ReplicaGauges>();
         return builder;
     }
 
