@@ -5,7 +5,8 @@ using ReactiveRest.Tests.Infrastructure;
 namespace ReactiveRest.Tests.Telemetry;
 
 /// <summary>The <c>ReactiveRest</c> meter as an in-memory exporter sees it, in an observers replica hosted by the test.</summary>
-public sealed class MetricsTests(TelemetryStack stack) : IClassFixture<TelemetryStack>
+[Collection(nameof(TelemetryCollection))]
+public sealed class MetricsTests(TelemetryStack stack)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

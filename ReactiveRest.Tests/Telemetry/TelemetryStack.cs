@@ -63,10 +63,12 @@ public sealed class TelemetryStack() : ReactiveRestStack(["Observers:Replicas=1"
 
         var redis = await App.GetConnectionStringAsync("redis", timeout.Token);
         var database = await App.GetConnectionStringAsync("reactivedb", timeout.Token);
-        _api = Host<BadRequestExceptionHandler>(redis!, database!, metrics: null);
+        // The replica first: a meter provider keeps the first of same-named instruments it sees and drops the others, so
+        // the replica's ReactiveRest meter must exist before the API's does.
         _observers = Host<ChangeConsumer>(redis!, database!, Metrics);
-        _ = _api.Server;
         _ = _observers.Server;
+        _api = Host<BadRequestExceptionHandler>(redis!, database!, metrics: null);
+        _ = _api.Server;
 
         // The stopped replica's session ended, so its advisory lock is free: the in-process relay takes it within a second.
         var relay = _observers.Services.GetServices<IHostedService>().OfType<ChangeRelay>().Single();
