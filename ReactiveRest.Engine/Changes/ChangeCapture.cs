@@ -2,7 +2,7 @@ namespace ReactiveRest.Engine.Changes;
 
 /// <summary>
 /// Change capture in PostgreSQL: a row trigger on every reactive table records the row before and after each write in
-/// <see cref="Table"/>, in the write's own transaction, and notifies <see cref="Channel"/> at commit. So a committed
+/// <see cref="Table"/>, in the write's own transaction as it commits, and notifies <see cref="Channel"/> at commit. So a committed
 /// write's change cannot be lost by a process dying after the commit, and writes made outside the API (psql, another
 /// service) reach subscribers too. The SQL here is what the migrations install.
 /// </summary>
