@@ -2,7 +2,7 @@ namespace ReactiveRest.Engine.Changes;
 
 /// <summary>
 /// Change capture in PostgreSQL: a row trigger on every reactive table records the row before and after each write in
-/// <see cref="Table"/>, in the write's own transaction, and notifies <see cref="Channel"/> at commit. So a committed
+/// <see cref="Table"/>, in the write's own transaction as it commits, and notifies <see cref="Channel"/> at commit. So a committed
 /// write's change cannot be lost by a process dying after the commit, and writes made outside the API (psql, another
 /// service) reach subscribers too. The SQL here is what the migrations install.
 /// </summary>
@@ -62,8 +62,20 @@ public static class ChangeCapture
         DROP FUNCTION {Function}();
         """;
 
-    /// <summary>Captures every write of one table; an update that changes nothing is not a change.</summary>
+    /// <summary>
+    /// Captures every write of one table; an update that changes nothing is not a change. The triggers are deferred to
+    /// the commit (each row's before and after are still those of its own statement), so the capture time a change
+    /// carries is its commit's, whatever the transaction did before: the write-to-push latency starts there.
+    /// </summary>
     public static string TriggerSql(string table) => $"""
+        CREATE CONSTRAINT TRIGGER {table}_capture_insert_delete AFTER INSERT OR DELETE ON {table}
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {Function}();
+        CREATE CONSTRAINT TRIGGER {table}_capture_update AFTER UPDATE ON {table}
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION {Function}();
+        """;
+
+    /// <summary>The first migration's triggers, which fired at each statement: what reverting to it restores.</summary>
+    public static string StatementTriggerSql(string table) => $"""
         CREATE TRIGGER {table}_capture_insert_delete AFTER INSERT OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION {Function}();
         CREATE TRIGGER {table}_capture_update AFTER UPDATE ON {table}

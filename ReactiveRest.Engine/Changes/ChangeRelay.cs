@@ -19,7 +19,7 @@ namespace ReactiveRest.Engine.Changes;
 /// is read from the outbox, published and deleted in one transaction. So a crash at any point publishes a change again
 /// (a harmless extra evaluation) rather than never.
 /// </summary>
-public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, IChangeHandler consumer, ILogger<ChangeRelay> logger) : BackgroundService
+public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, IChangeHandler consumer, ReactiveMetrics metrics, ILogger<ChangeRelay> logger) : BackgroundService
 {
     /// <summary>Arbitrary, fixed: the advisory lock key that elects the relay.</summary>
     private const long LeaderLockKey = 0x52_52_52_4C_41_59; // "RRRLAY"
@@ -170,7 +170,7 @@ public sealed class ChangeRelay(ReactiveDatabase database, ChangeStream stream, 
     private async Task PublishAsync(List<RowChange> changes)
     {
         var entries = await stream.PublishAndTakeAsync(Traced(changes), consumer.ConsumerName);
-        Telemetry.ChangesRelayed.Add(changes.Count);
+        metrics.ChangesRelayed(changes.Count);
         if (entries.Length > 0)
         {
             await consumer.HandleAsync(entries);

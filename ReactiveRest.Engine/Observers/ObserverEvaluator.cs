@@ -20,6 +20,7 @@ public sealed class ObserverEvaluator(
     ReactiveDatabase database,
     IOptions<JsonOptions> json,
     IOptions<ReactiveOptions> options,
+    ReactiveMetrics metrics,
     ILogger<ObserverEvaluator> logger)
 {
     /// <summary>Definitions and results this process evaluated last, so the lock's read sends them only when they changed.</summary>
@@ -107,8 +108,7 @@ public sealed class ObserverEvaluator(
 
         var result = await store.CommitAsync(observer.Id, token,
             new Commit(observer.Incarnation, observer.Seq, covered, resultJson, digest, header, Release: true, subscriberId, messages));
-        Telemetry.Evaluations.Add(1);
-        Telemetry.EvaluationDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        metrics.EvaluationCompleted(started);
         activity?.SetTag("reactiverest.messages", messages.Count);
         if (!result.Committed)
         {

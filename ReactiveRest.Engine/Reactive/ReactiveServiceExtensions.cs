@@ -26,6 +26,7 @@ public static class ReactiveServiceExtensions
         // ten seconds, during which an observe GET would still answer 503 although Redis answers again.
         builder.AddRedisClient("redis", configureOptions: options => options.ReconnectRetryPolicy = new StackExchange.Redis.ExponentialRetry(250, 1000));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReactiveMetrics>();
 
         var catalog = new ResourceCatalog(resources);
         builder.Services.AddSingleton(services =>

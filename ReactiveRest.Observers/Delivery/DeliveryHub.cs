@@ -24,6 +24,7 @@ internal sealed class DeliveryHub(
     ReplicaRegistry replicas,
     ControlChannel control,
     IOptions<ReactiveOptions> options,
+    ReactiveMetrics metrics,
     ILogger<DeliveryHub> logger) : BackgroundService
 {
     /// <summary>Close code (RFC 6455 1013) when Redis became unreachable while the connection was being set up.</summary>
@@ -39,6 +40,21 @@ internal sealed class DeliveryHub(
     private ReactiveOptions Options => options.Value;
 
     public int SessionCount => _sessions.Count;
+
+    /// <summary>The most messages one subscription of this replica has waiting to be sent.</summary>
+    public long LargestBacklog
+    {
+        get
+        {
+            ObserverFeed[] feeds;
+            lock (_feeds)
+            {
+                feeds = [.. _feeds.Values];
+            }
+
+            return feeds.Length == 0 ? 0 : feeds.Max(feed => feed.LargestBacklog);
+        }
+    }
 
     public int FeedCount
     {
@@ -131,13 +147,15 @@ internal sealed class DeliveryHub(
     public async Task ServeAsync(string subscriberId, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted)
     {
         var session = new SubscriberSession(subscriberId, socket, Options, (failed, exception) =>
-            logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name));
+            logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name),
+            metrics);
         if (_sessions.TryGetValue(subscriberId, out var local))
         {
             await SupersedeAsync(local);
         }
 
         _sessions[subscriberId] = session;
+        metrics.SocketOpened();
         var receiving = Task.CompletedTask;
         try
         {
@@ -160,6 +178,7 @@ internal sealed class DeliveryHub(
         }
         finally
         {
+            metrics.SocketClosed();
             await EndAsync(session);
         }
     }
@@ -314,7 +333,7 @@ internal sealed class DeliveryHub(
             ReleaseCursor(removed);
         }
 
-        Telemetry.Expirations.Add(1);
+        metrics.Expired(reason);
         if (!unsubscribe)
         {
             session.Reply(ProtocolMessage.Expired(observerId, reason));
@@ -356,7 +375,7 @@ internal sealed class DeliveryHub(
                     EndFeed(feed, "observer_recreated");
                 }
 
-                _feeds[observerId] = feed = new ObserverFeed(observerId, Options.MaxLogMessages);
+                _feeds[observerId] = feed = new ObserverFeed(observerId, Options.MaxLogMessages, metrics);
                 load = true;
             }
         }

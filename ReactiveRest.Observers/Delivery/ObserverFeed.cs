@@ -1,5 +1,6 @@
 using System.Text;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Observers.Delivery;
 
@@ -9,7 +10,7 @@ namespace ReactiveRest.Observers.Delivery;
 /// is capped; before it is trimmed past a subscriber that fell behind (a slow reader), that subscriber's backlog is
 /// replaced by one diff from the result at its position to the current result, so no cap ever yields a wrong list.
 /// </summary>
-internal sealed class ObserverFeed(string observerId, int maxWindow)
+internal sealed class ObserverFeed(string observerId, int maxWindow, ReactiveMetrics? metrics = null)
 {
     private readonly object _sync = new();
     private readonly List<FeedMessage> _window = [];
@@ -57,6 +58,25 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
             lock (_sync)
             {
                 return _followers.Count;
+            }
+        }
+    }
+
+    /// <summary>The most messages one follower has waiting: its pending frames and the feed's messages after its position.</summary>
+    public long LargestBacklog
+    {
+        get
+        {
+            lock (_sync)
+            {
+                var head = _windowStart + _window.Count;
+                var largest = 0L;
+                foreach (var cursor in _followers)
+                {
+                    largest = Math.Max(largest, head - cursor.Taken + cursor.Pending.Count);
+                }
+
+                return largest;
             }
         }
     }
@@ -187,7 +207,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
 
             // The run's last message carries the head's seq; an empty run means the list is already current.
             cursor.Taken = head;
-            Engine.Reactive.Telemetry.Collapses.Add(1);
+            metrics?.Resynced();
         }
 
         for (var i = 0; i < count; i++)
@@ -259,7 +279,7 @@ internal sealed class ObserverFeed(string observerId, int maxWindow)
 
             cursor.Taken = head;
             _followers.Add(cursor);
-            Engine.Reactive.Telemetry.Collapses.Add(1);
+            metrics?.Resynced();
         }
     }
 

@@ -12,7 +12,8 @@ namespace ReactiveRest.Observers.Delivery;
 /// a pump, started only when there is something to send (no task or timer per idle socket), hands the frames to the
 /// socket in order. Replies to the client's own frames (the heartbeat) go out at once, ahead of queued messages.
 /// </summary>
-internal sealed class SubscriberSession(string subscriberId, WebSocket socket, ReactiveOptions options, Action<SubscriberSession, Exception> onSendFailure)
+internal sealed class SubscriberSession(
+    string subscriberId, WebSocket socket, ReactiveOptions options, Action<SubscriberSession, Exception> onSendFailure, ReactiveMetrics? metrics = null)
 {
     /// <summary>Close code when another connection took this subscriber over.</summary>
     public const WebSocketCloseStatus Superseded = (WebSocketCloseStatus)4000;
@@ -253,8 +254,9 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
 
     private async Task SendAsync(List<Outgoing> batch)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var messages = 0;
+        // The batch's latency is its oldest change's: one histogram value per batch, not one per frame.
+        var earliestCapture = 0L;
         Activity? push = null;
         try
         {
@@ -276,9 +278,9 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
                 {
                     sent.Sent = frame.Seq;
                     messages++;
-                    if (frame.CapturedAtMs > 0)
+                    if (frame.CapturedAtMs > 0 && (earliestCapture == 0 || frame.CapturedAtMs < earliestCapture))
                     {
-                        Telemetry.WriteToPushLatency.Record(Math.Max(0, now - frame.CapturedAtMs));
+                        earliestCapture = frame.CapturedAtMs;
                     }
                 }
             }
@@ -287,7 +289,7 @@ internal sealed class SubscriberSession(string subscriberId, WebSocket socket, R
         {
             push?.SetTag("reactiverest.messages", messages);
             push?.Dispose();
-            Telemetry.MessagesSent.Add(messages);
+            metrics?.BatchSent(messages, earliestCapture, earliestCapture > 0 ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : 0);
         }
     }
 

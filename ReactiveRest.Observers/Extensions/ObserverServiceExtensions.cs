@@ -26,6 +26,7 @@ public static class ObserverServiceExtensions
         builder.Services.AddSingleton<DeliveryHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryHub>());
         builder.Services.AddHostedService<ObserverMaintenance>();
+        builder.Services.AddHostedService<ReplicaGauges>();
 
         // Many long-lived, mostly idle connections: small socket buffers (see SmallBlockMemoryPool).
         builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Hosting.SmallBlockMemoryPoolFactory>();

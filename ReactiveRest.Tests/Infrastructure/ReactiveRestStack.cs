@@ -103,7 +103,7 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
         await App.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, timeout.Token);
     }
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         // Throwaway data; under /tmp with a mode the postgres user can traverse when the tests run as root.
         _dataDirectory = Path.Combine(Path.GetTempPath(), $"reactiverest-tests-{Guid.NewGuid():N}");

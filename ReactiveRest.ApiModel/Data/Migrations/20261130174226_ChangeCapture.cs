@@ -14,8 +14,8 @@ namespace ReactiveRest.ApiModel.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(Engine.Changes.ChangeCapture.InstallSql);
-            migrationBuilder.Sql(Engine.Changes.ChangeCapture.TriggerSql("boards"));
-            migrationBuilder.Sql(Engine.Changes.ChangeCapture.TriggerSql("tasks"));
+            migrationBuilder.Sql(Engine.Changes.ChangeCapture.StatementTriggerSql("boards"));
+            migrationBuilder.Sql(Engine.Changes.ChangeCapture.StatementTriggerSql("tasks"));
         }
 
         /// <inheritdoc />

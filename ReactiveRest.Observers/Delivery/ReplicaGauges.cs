@@ -1,0 +1,27 @@
+using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Observers.Evaluation;
+
+namespace ReactiveRest.Observers.Delivery;
+
+/// <summary>
+/// The replica's side of the <c>ReactiveRest</c> gauges, read only when metrics are collected: the hot path keeps no
+/// extra count for them.
+/// </summary>
+internal sealed class ReplicaGauges(DeliveryHub hub, EvaluationScheduler scheduler, ReactiveMetrics metrics) : IReplicaGauges, IHostedService
+{
+    public long Subscribers => hub.SessionCount;
+
+    public long FollowedObservers => hub.FeedCount;
+
+    public long EvaluatingObservers => scheduler.Running;
+
+    public long LargestBacklog => hub.LargestBacklog;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.ObserveReplica(this);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
