@@ -88,25 +88,14 @@ internal sealed class DeliveryHub(
     /// <summary>Reads the subscription events in order, woken at once by pub/sub; a one-second read is the safety net.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        RedisValue? lastId = null;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                lastId ??= await control.LastIdAsync();
-                var events = await control.ReadAsync(lastId.Value, 100);
+                var handled = await DrainControlAsync(stoppingToken);
                 failures = 0;
-                foreach (var (id, message) in events)
-                {
-                    lastId = id;
-                    if (message is not null)
-                    {
-                        await OnControlAsync(message);
-                    }
-                }
-
-                if (events.Count == 0)
+                if (handled == 0)
                 {
                     await _controlWake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 }
@@ -124,6 +113,45 @@ internal sealed class DeliveryHub(
 
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Where this replica stands in the control stream; read and advanced under <see cref="_controlGate"/>.</summary>
+    private RedisValue? _lastControlId;
+
+    private readonly SemaphoreSlim _controlGate = new(1, 1);
+
+    /// <summary>Handles every control event published so far, in order; one reader at a time.</summary>
+    /// <returns>How many events were read.</returns>
+    private async Task<int> DrainControlAsync(CancellationToken cancellationToken = default)
+    {
+        await _controlGate.WaitAsync(cancellationToken);
+        try
+        {
+            var handled = 0;
+            while (true)
+            {
+                _lastControlId ??= await control.LastIdAsync();
+                var events = await control.ReadAsync(_lastControlId.Value, 100);
+                foreach (var (id, message) in events)
+                {
+                    _lastControlId = id;
+                    handled++;
+                    if (message is not null)
+                    {
+                        await OnControlAsync(message);
+                    }
+                }
+
+                if (events.Count < 100)
+                {
+                    return handled;
+                }
+            }
+        }
+        finally
+        {
+            _controlGate.Release();
         }
     }
 
@@ -611,6 +639,13 @@ internal sealed class DeliveryHub(
             // The feeds' heads first: Redis's seq, read after, can only be at or beyond them unless Redis lost writes.
             var heads = feeds.Select(feed => feed.Head).ToArray();
             var incarnations = await observers.IncarnationsAsync([.. feeds.Select(feed => feed.ObserverId)]);
+            if (incarnations.Any(incarnation => incarnation is null) || incarnations.Where((incarnation, i) => incarnation != feeds[i].Incarnation).Any())
+            {
+                // An unsubscription's event is published before the observer can be dropped: handling the events
+                // published so far detaches the subscribers that left, so only those still subscribed are told.
+                await DrainControlAsync();
+            }
+
             for (var i = 0; i < feeds.Length; i++)
             {
                 if (incarnations[i] is null)
