@@ -20,12 +20,6 @@ public sealed class ChangeStream(IConnectionMultiplexer redis)
     /// <summary>Entries beyond this are trimmed; the relay only adds while the consumers run, so they keep up.</summary>
     private const int MaxEntries = 100_000;
 
-    /// <summary>Adds one entry holding a batch of captured changes, in capture order.</summary>
-    public async Task PublishAsync(IReadOnlyList<RowChange> changes)
-    {
-        await AddAndWakeAsync(RowsField, Serialize(changes));
-    }
-
     /// <summary>
     /// Adds one entry holding a batch of captured changes and takes, for <paramref name="consumer"/>, every entry not
     /// yet delivered (this one among them), in one round trip.

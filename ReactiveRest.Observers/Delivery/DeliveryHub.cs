@@ -639,7 +639,7 @@ internal sealed class DeliveryHub(
             // The feeds' heads first: Redis's seq, read after, can only be at or beyond them unless Redis lost writes.
             var heads = feeds.Select(feed => feed.Head).ToArray();
             var incarnations = await observers.IncarnationsAsync([.. feeds.Select(feed => feed.ObserverId)]);
-            if (incarnations.Any(incarnation => incarnation is null) || incarnations.Where((incarnation, i) => incarnation != feeds[i].Incarnation).Any())
+            if (incarnations.Where((incarnation, i) => incarnation != feeds[i].Incarnation).Any())
             {
                 // An unsubscription's event is published before the observer can be dropped: handling the events
                 // published so far detaches the subscribers that left, so only those still subscribed are told.
