@@ -60,12 +60,12 @@ internal sealed class ObservedList
                 return false;
             }
 
-            _waiting.Add(new Batch(_run, message.Seq, IsRun: true));
+            Wait(new Batch(_run, message.Seq, IsRun: true));
             _run = null;
         }
         else
         {
-            _waiting.Add(new Batch([message], message.Seq, IsRun: false));
+            Wait(new Batch([message], message.Seq, IsRun: false));
         }
 
         return Drain();
@@ -78,6 +78,13 @@ internal sealed class ObservedList
         _waiting.Clear();
         _run = null;
         Seq = null;
+    }
+
+    /// <summary>In seq order (after any batch of the same seq), so that the message filling a gap goes before those it blocked.</summary>
+    private void Wait(Batch batch)
+    {
+        var index = _waiting.FindIndex(waiting => waiting.Seq > batch.Seq);
+        _waiting.Insert(index < 0 ? _waiting.Count : index, batch);
     }
 
     private bool Drain()

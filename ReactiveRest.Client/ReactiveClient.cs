@@ -308,9 +308,9 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
                 lock (_gate)
                 {
                     var standing = _queries.Values.Where(query => query.List.HasSnapshot).ToList();
-                    resumed = [.. standing.Take(SocketAddress.MaxResumed)];
-                    notResumed = [.. standing.Skip(SocketAddress.MaxResumed)];
-                    uri = SocketAddress.Build(options.ObserversUrl, SubscriberId, resumed.Select(query => (query.Observer, query.List.Seq!.Value)), token);
+                    resumed = [.. standing.Take(WebSocketAddress.MaxResumed)];
+                    notResumed = [.. standing.Skip(WebSocketAddress.MaxResumed)];
+                    uri = WebSocketAddress.Build(options.ObserversUrl, SubscriberId, resumed.Select(query => (query.Observer, query.List.Seq!.Value)), token);
                 }
 
                 await socket.ConnectAsync(uri, cancellation);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReactiveRest.Client;
 
 /// <summary>The WebSocket's URI: <c>ws(s)://observers/ws/{subscriber}?resume=…&amp;access_token=…</c>.</summary>
-internal static class SocketAddress
+internal static class WebSocketAddress
 {
     /// <summary>A URL's length allows this many; docs/protocol.md section 5.</summary>
     public const int MaxResumed = 150;
