@@ -43,6 +43,7 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
     private ClientWebSocket? _socket;
     private Task? _reconnectHold;
     private Exception? _fatal;
+    private int _disposing;
 
     public string SubscriberId { get; } = ValidSubscriberId(options.SubscriberId);
 
@@ -61,7 +62,7 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
     /// <exception cref="ReactiveConnectionException">The connection stopped for good (taken over by another connection).</exception>
     public async IAsyncEnumerable<IReadOnlyList<T>> ObserveAsync<T>(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) == 1, this);
         if (_fatal is { } fatal)
         {
             throw fatal;
@@ -86,7 +87,7 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposing, 1) == 1)
         {
             return;
         }

@@ -224,6 +224,32 @@ public sealed class DotNetClientTests(ReactiveRestApp app)
     }
 
     [Fact]
+    public async Task A_connection_that_takes_the_subscriber_over_ends_the_client_for_good()
+    {
+        var (api, token) = await ApiAsync();
+        var board = (await api.CreateBoardAsync()).Id();
+        var id = "takeover" + Guid.NewGuid().ToString("N")[..8];
+        await using var client = NewClient(token, id);
+        await using var view = new LiveView<JsonElement>(client, $"/api/tasks?boardId={board}");
+        await view.WaitForAsync(_ => true);
+        await WaitUntilAsync(() => Task.FromResult(client.State == ConnectionState.Live), "live");
+
+        // Another process connects as the same subscriber: the server closes the client's socket with 4000.
+        using var other = new System.Net.WebSockets.ClientWebSocket();
+        await other.ConnectAsync(Subscriber.WebSocketUri(app, $"/ws/{id}" + (token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}")), Cancellation);
+
+        var error = await Assert.ThrowsAsync<ReactiveConnectionException>(() => view.Completion.WaitAsync(TimeSpan.FromSeconds(20), Cancellation));
+        Assert.Contains(id, error.Message);
+        Assert.Equal(ConnectionState.Closed, client.State);
+        await Assert.ThrowsAsync<ReactiveConnectionException>(async () =>
+        {
+            await foreach (var _ in client.ObserveAsync<JsonElement>($"/api/tasks?boardId={board}", Cancellation))
+            {
+            }
+        });
+    }
+
+    [Fact]
     public async Task A_refused_get_throws_with_the_status_and_the_problem()
     {
         var (_, token) = await ApiAsync();
@@ -270,8 +296,9 @@ public sealed class DotNetClientTests(ReactiveRestApp app)
         return (api, token);
     }
 
-    private ReactiveClient NewClient(string? token) => new(new ReactiveClientOptions
+    private ReactiveClient NewClient(string? token, string? subscriberId = null) => new(new ReactiveClientOptions
     {
+        SubscriberId = subscriberId,
         ApiUrl = app.App.GetEndpoint("api", "http"),
         ObserversUrl = app.App.GetEndpoint("observers", "http"),
         TokenProvider = token is null ? null : _ => ValueTask.FromResult<string?>(token),
