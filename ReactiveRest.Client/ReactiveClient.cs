@@ -610,7 +610,14 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
             State = state;
         }
 
-        StateChanged?.Invoke(this, state);
+        try
+        {
+            StateChanged?.Invoke(this, state);
+        }
+        catch (Exception)
+        {
+            // A failing handler must not stop the reconnect loop it was called from; it is the handler's to report.
+        }
     }
 
     private static async Task IgnoreCancellation(Task? task)
