@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Commands;
 using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
+using ReactiveRest.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -10,12 +11,14 @@ var infrastructure = InfrastructureSettings.Resolve(builder);
 
 var redis = builder.AddRedisServer("redis", infrastructure);
 var database = builder.AddPostgresDatabase("postgres", "reactivedb", infrastructure);
+var authentication = builder.AddAuthenticationParameters();
 
 var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(database).WaitFor(database)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithAuthentication(authentication)
     .WithExternalHttpEndpointsWhenPublished()
     .WithSeedDemoDataCommand();
 
@@ -26,6 +29,8 @@ builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WaitFor(api)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithAuthentication(authentication)
+    .AllowingPagesOf(api)
     .WithExternalHttpEndpointsWhenPublished()
     .WithShowObserversCommand();
 
