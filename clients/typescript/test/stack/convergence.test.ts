@@ -10,8 +10,9 @@ describe('convergence against the real stack', { skip }, () => {
     const { next, int, seed } = random();
     console.log(`convergence seed: ${seed} (REACTIVEREST_SEED=${seed} replays the same writes)`);
 
-    const first = await connect();
-    const second = await connect();
+    // One user, so that both clients see the board; its own, for its own write rate.
+    const first = await connect({}, 'ts-client-convergence');
+    const second = await connect({}, 'ts-client-convergence');
     const rest = new Rest(first.client);
     const boardId = await rest.createBoard('convergence');
     const alive: number[] = [];

@@ -23,18 +23,19 @@ export interface Task {
   updatedAt: string;
 }
 
-let tokenPromise: Promise<string | undefined> | undefined;
+const tokens = new Map<string, Promise<string | undefined>>();
 
 /**
- * A token from the Development-only `POST /api/dev/token`, or none where the server has no authentication (404):
- * the tests run before and after authentication lands.
+ * A token for `user` from the Development-only `POST /api/dev/token`, or none where the server has no authentication
+ * (404): the tests run before and after authentication lands.
  */
-export function token(): Promise<string | undefined> {
-  tokenPromise ??= (async () => {
+export function token(user: string): Promise<string | undefined> {
+  let promise = tokens.get(user);
+  promise ??= (async () => {
     const response = await fetch(`${apiUrl}/api/dev/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: 'ts-client-tests' }),
+      body: JSON.stringify({ user }),
     });
     if (response.status === 404) {
       await response.text();
@@ -44,7 +45,8 @@ export function token(): Promise<string | undefined> {
     assert.equal(response.status, 200, `POST /api/dev/token answered ${response.status}`);
     return ((await response.json()) as { token: string }).token;
   })();
-  return tokenPromise;
+  tokens.set(user, promise);
+  return promise;
 }
 
 /** A client's network: its sockets, and a switch that makes every new connection attempt fail. */
@@ -73,8 +75,12 @@ export function closeClients(): void {
   }
 }
 
-export async function connect(options: Partial<ReactiveClientOptions> = {}): Promise<TestClient> {
-  const bearer = await token();
+/**
+ * A client of the real stack. Clients of one `user` see the same boards; each user has its own rate limits (writes
+ * per second), so a test that writes in bursts takes a user of its own.
+ */
+export async function connect(options: Partial<ReactiveClientOptions> = {}, user = 'ts-client-tests'): Promise<TestClient> {
+  const bearer = await token(user);
   const sockets: NodeWebSocket[] = [];
   const network: Network = {
     sockets,
@@ -139,10 +145,19 @@ export class Rest {
   }
 
   private async send(method: string, path: string, body: unknown, expected: number, goneIsFine = false): Promise<unknown> {
-    const response = await this.client.fetch(path, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
+    const request = (): Promise<Response> =>
+      this.client.fetch(path, {
+        method,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    let response = await request();
+    for (let tries = 0; response.status === 429 && tries < 10; tries++) {
+      // Over the user's write rate: wait as told, as a well-behaved client does.
+      await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('Retry-After') ?? 1)));
+      response = await request();
+    }
+
     if (goneIsFine && response.status === 404) {
       await response.text();
       return undefined;
