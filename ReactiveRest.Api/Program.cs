@@ -13,6 +13,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLiveBoardPage();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -22,5 +23,6 @@ app.MapBoardsApi();
 app.MapTasksApi();
 app.MapBoardStatsApi();
 app.MapQueryObserverApi();
+app.MapLiveBoardPageApi();
 
 app.Run();

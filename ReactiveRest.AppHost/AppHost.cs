@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Commands;
 using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
+using ReactiveRest.AppHost.LiveBoard;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -20,7 +21,7 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithSeedDemoDataCommand();
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
-builder.AddProject<Projects.ReactiveRest_Observers>("observers")
+var observers = builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WithReplicas(builder.Configuration.GetValue("Observers:Replicas", 2))
     .WithReference(database).WithReference(redis)
     .WaitFor(api)
@@ -28,5 +29,9 @@ builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WithReactiveSettings()
     .WithExternalHttpEndpointsWhenPublished()
     .WithShowObserversCommand();
+
+// The live board page the API serves at "/" opens its WebSocket on the observers' public URL. An environment
+// reference creates no wait, so the API still starts first.
+api.WithLiveBoardPage(observers);
 
 builder.Build().Run();
