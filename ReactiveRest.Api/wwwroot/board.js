@@ -60,29 +60,33 @@ const stateLabels = {
 let resyncedTimer;
 
 function showConnectionState(state, detail) {
-  const resynced = state === 'live' && isResynced(detail);
+  const resynced = state === 'live' && detail?.event === 'resynced';
+  const label = elements.connection.querySelector('.label');
   elements.connection.dataset.state = state;
-  elements.connection.querySelector('.label').textContent =
-    resynced ? 'Live (resynced)' : (stateLabels[state] ?? state);
   if (resynced) {
-    // "Resynced" is news about the last reconnect: it says so for a while, then the badge just says live.
+    // A list was replaced rather than continued (the server could not resume it exactly): news about the last
+    // reconnect, shown for a while, after which the badge just says live.
+    label.textContent = 'Live (resynced)';
     elements.connection.dataset.resynced = 'true';
+    elements.connection.title = `Resynced ${detail.path}: ${detail.reason}`;
     clearTimeout(resyncedTimer);
     resyncedTimer = setTimeout(() => {
       delete elements.connection.dataset.resynced;
-      if (client?.state === 'live') {
-        elements.connection.querySelector('.label').textContent = stateLabels.live;
-      }
+      elements.connection.title = '';
+      if (client?.state === 'live') label.textContent = stateLabels.live;
     }, 5000);
-  } else if (state !== 'live') {
-    delete elements.connection.dataset.resynced;
+    return;
   }
-}
-
-function isResynced(detail) {
-  if (!detail) return false;
-  if (detail === 'resynced') return true;
-  return typeof detail === 'object' && Boolean(detail.resynced);
+  if (state === 'live' && elements.connection.dataset.resynced === 'true') return;
+  delete elements.connection.dataset.resynced;
+  elements.connection.title = '';
+  if (state === 'reconnecting' && detail?.event === 'disconnected') {
+    label.textContent = `Reconnecting (retry in ${Math.max(1, Math.round(detail.retryInMs / 1000))} s)…`;
+  } else if (state === 'closed' && detail?.event === 'taken_over') {
+    label.textContent = 'Closed: this subscriber was opened elsewhere';
+  } else {
+    label.textContent = stateLabels[state] ?? state;
+  }
 }
 
 // ---- REST writes --------------------------------------------------------------------------------------------------
@@ -399,6 +403,8 @@ async function start() {
     apiUrl: location.origin,
     observersUrl: config.observersUrl,
     token: token ? () => token : undefined,
+    // A page someone looks at comes back quickly: at most 5 s between attempts (the client's default is 30 s).
+    backoff: { initialMs: 250, maxMs: 5000 },
   });
   client.onStateChange((state, detail) => showConnectionState(state, detail));
   showConnectionState(client.state);
