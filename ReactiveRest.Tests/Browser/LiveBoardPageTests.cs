@@ -79,6 +79,8 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         Assert.Equal(final, (await ListTasksAsync(api, board)).Select(Describe));
 
         await first.ScreenshotAsync("live-board.png");
+        TestContext.Current.AddAttachment("latencies", string.Join(Environment.NewLine,
+            latencies.Select(latency => $"{latency.Step}: {latency.Elapsed.TotalMilliseconds:F0} ms")));
         Assert.Empty(first.PageErrors);
         Assert.Empty(second.PageErrors);
         var slow = latencies.Where(latency => latency.Elapsed > Bound).ToList();
