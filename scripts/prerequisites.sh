@@ -36,3 +36,13 @@ fi
 
 # Restores the repository's local tools (dotnet-ef) for migrations.
 dotnet tool restore >/dev/null
+
+# The TypeScript client's build and test tools (TypeScriptClientTests runs its tests), from its package-lock.json.
+typescript_client="$(cd "$(dirname "$0")/.." && pwd)/clients/typescript"
+if [ ! -d "$typescript_client/node_modules" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm ci --prefix "$typescript_client" --no-audit --no-fund >/dev/null
+  else
+    echo "The TypeScript client's tests need Node.js 20 or later with npm (e.g. sudo apt-get install nodejs npm)." >&2
+  fi
+fi
