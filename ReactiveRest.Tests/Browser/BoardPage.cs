@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Playwright;
 
 namespace ReactiveRest.Tests.Browser;
@@ -37,6 +36,15 @@ public sealed class BoardPage : IAsyncDisposable
             restore() { offline = false; },
             openSockets() { return [...sockets].filter((socket) => socket.readyState === Native.OPEN).length; },
           };
+
+          // Wall-clock times (ms since 1970, as the test's clock) of the last user action and the last DOM change, so
+          // that latencies are measured in the browser, without the test driver's round trips.
+          const now = () => performance.timeOrigin + performance.now();
+          window.__timing = { action: 0, change: 0 };
+          addEventListener('click', () => { window.__timing.action = now(); }, true);
+          addEventListener('keydown', (event) => { if (event.key === 'Enter') window.__timing.action = now(); }, true);
+          new MutationObserver(() => { window.__timing.change = now(); })
+            .observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
         })();
         """;
 
@@ -78,22 +86,33 @@ public sealed class BoardPage : IAsyncDisposable
 
     public async Task<string[]> TasksAsync() => await Page.EvaluateAsync<string[]>(Snapshot);
 
-    /// <summary>Waits until the page shows exactly these tasks in this order; returns how long that took.</summary>
-    public async Task<TimeSpan> WaitForTasksAsync(string[] expected, long since)
+    /// <summary>Now on the clock the page's timings use: milliseconds since 1970.</summary>
+    public static double Now() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
+
+    /// <summary>When this page last saw a click or an Enter (see <see cref="Now"/>).</summary>
+    public Task<double> LastActionAsync() => Page.EvaluateAsync<double>("() => window.__timing.action");
+
+    /// <summary>
+    /// Waits until the page shows exactly these tasks in this order; returns the time from <paramref name="since"/>
+    /// (see <see cref="Now"/>) to the page's last DOM change when it did.
+    /// </summary>
+    public async Task<TimeSpan> WaitForTasksAsync(string[] expected, double? since = null)
     {
+        double shownAt = 0;
         try
         {
-            await Page.WaitForFunctionAsync(
-                $"expected => JSON.stringify(({Snapshot})()) === JSON.stringify(expected)",
+            var shown = await Page.WaitForFunctionAsync(
+                $"expected => JSON.stringify(({Snapshot})()) === JSON.stringify(expected) && window.__timing.change",
                 expected,
                 new() { PollingInterval = 10, Timeout = (float)WaitLimit.TotalMilliseconds });
+            shownAt = await shown.JsonValueAsync<double>();
         }
         catch (TimeoutException)
         {
             Assert.Fail($"{Name} did not show [{string.Join(", ", expected)}] within {WaitLimit.TotalSeconds} s; it shows [{string.Join(", ", await TasksAsync())}].");
         }
 
-        return Stopwatch.GetElapsedTime(since);
+        return since is { } start ? TimeSpan.FromMilliseconds(shownAt - start) : TimeSpan.Zero;
     }
 
     public async Task WaitForConnectionAsync(string state)
@@ -122,12 +141,12 @@ public sealed class BoardPage : IAsyncDisposable
         await Page.GetByTestId("add-task").ClickAsync();
     }
 
-    public async Task RenameAsync(string title, string newTitle)
+    /// <summary>Opens the rename editor of a task and types the new title, without saving it.</summary>
+    public async Task StartRenameAsync(string title, string newTitle)
     {
         var row = Row(title);
         await row.GetByTestId("task-rename").ClickAsync();
         await row.GetByTestId("task-title-input").FillAsync(newTitle);
-        await row.GetByTestId("task-title-input").PressAsync("Enter");
     }
 
     public Task TickAsync(string title) => Row(title).GetByTestId("task-done").CheckAsync();
