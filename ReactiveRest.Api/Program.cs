@@ -1,6 +1,7 @@
 using ReactiveRest.Api.Apis;
 using ReactiveRest.Api.Extensions;
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Security;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,12 +15,15 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseLiveBoardPage();
+app.UseReactiveSecurity();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapScalarApiReference();
 
+app.MapDevTokenApi(app.Environment);
 app.MapBoardsApi();
+app.MapBoardMembersApi();
 app.MapTasksApi();
 app.MapBoardStatsApi();
 app.MapQueryObserverApi();

@@ -2,12 +2,16 @@ using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.ApiModel;
 
-/// <summary>What clients may filter and order each resource by, and in which order lists come by default.</summary>
+/// <summary>
+/// What clients may filter and order each resource by, in which order lists come by default, and who sees which rows:
+/// a user sees the boards they are a member of, and those boards' tasks and statistics.
+/// </summary>
 public static class ApiResources
 {
     public static readonly ReactiveResource<Board> Boards = new ReactiveResource<Board>("boards", board => board.Id)
         .WithField(board => board.Name)
-        .OrderedBy("id");
+        .OrderedBy("id")
+        .VisibleTo(BoardAccess.ToBoard);
 
     public static readonly ReactiveResource<TaskItem> Tasks = new ReactiveResource<TaskItem>("tasks", task => task.Id)
         .PartitionedBy(task => task.BoardId)
@@ -16,7 +20,8 @@ public static class ApiResources
         .WithField(task => task.Position)
         .WithField(task => task.CreatedAt)
         .WithField(task => task.UpdatedAt)
-        .OrderedBy("position", "id");
+        .OrderedBy("position", "id")
+        .VisibleTo(BoardAccess.ToTask);
 
     /// <summary>
     /// Each board's task counts, computed by the database. Declared polled, as data no change key announces would be
@@ -35,7 +40,13 @@ public static class ApiResources
             Tasks = db.Set<TaskItem>().Count(task => task.BoardId == board.Id),
             Done = db.Set<TaskItem>().Count(task => task.BoardId == board.Id && task.Done),
         }))
-        .PolledEvery(TimeSpan.FromSeconds(2));
+        .PolledEvery(TimeSpan.FromSeconds(2))
+        .VisibleTo(BoardAccess.ToStats);
+
+    /// <summary>Board memberships grant access: adding or removing one re-evaluates the observers of the user it names.</summary>
+    public static readonly AccessTable<BoardMember> Memberships = new(member => member.User);
 
     public static IReadOnlyList<IReactiveResource> All => [Boards, Tasks, BoardStatistics];
+
+    public static IReadOnlyList<IAccessTable> AccessTables => [Memberships];
 }

@@ -5,6 +5,9 @@ public static class Limits
     public const int NameLength = 200;
     public const int TitleLength = 500;
 
+    /// <summary>As long as a user name from a token may be (an OIDC subject is at most 255 ASCII characters).</summary>
+    public const int UserNameLength = 255;
+
     /// <summary>Leaves room for "one past the last" without overflowing.</summary>
     public const int Position = 1_000_000_000;
 

@@ -38,7 +38,7 @@ public static class TaskBoardModelExtensions
             configureDbContextOptions: options => options
                 .UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 1, maxRetryDelay: TimeSpan.FromMilliseconds(500), errorCodesToAdd: null))
                 .AddInterceptors(new TraceContextInterceptor()));
-        builder.AddReactiveCore<ReactiveDbContext>(ApiResources.All);
+        builder.AddReactiveCore<ReactiveDbContext>(ApiResources.All, ApiResources.AccessTables);
         return builder;
     }
 }

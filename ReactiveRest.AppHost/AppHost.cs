@@ -3,6 +3,7 @@ using ReactiveRest.AppHost.Commands;
 using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
 using ReactiveRest.AppHost.LiveBoard;
+using ReactiveRest.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -11,12 +12,14 @@ var infrastructure = InfrastructureSettings.Resolve(builder);
 
 var redis = builder.AddRedisServer("redis", infrastructure);
 var database = builder.AddPostgresDatabase("postgres", "reactivedb", infrastructure);
+var authentication = builder.AddAuthenticationParameters();
 
 var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithReference(database).WaitFor(database)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithAuthentication(authentication)
     .WithExternalHttpEndpointsWhenPublished()
     .WithSeedDemoDataCommand();
 
@@ -27,6 +30,8 @@ var observers = builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WaitFor(api)
     .WithHttpHealthCheck("/health")
     .WithReactiveSettings()
+    .WithAuthentication(authentication)
+    .AllowingPagesOf(api)
     .WithExternalHttpEndpointsWhenPublished()
     .WithShowObserversCommand();
 

@@ -1,4 +1,5 @@
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Security;
 using ReactiveRest.Observers.Diagnostics;
 using ReactiveRest.Observers.Extensions;
 using ReactiveRest.Observers.Subscribers;
@@ -13,6 +14,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseObserverWebSockets();
+app.UseReactiveSecurity();
 
 app.MapDefaultEndpoints();
 app.MapSubscriberWebSocket();

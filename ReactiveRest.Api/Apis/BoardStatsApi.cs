@@ -10,6 +10,7 @@ public static class BoardStatsApi
     {
         var api = app.MapGroup("/api/boardstats")
             .WithTags("Board statistics")
+            .RequireAuthorization()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -4,6 +4,7 @@ using ReactiveRest.Api.Extensions;
 using ReactiveRest.ApiModel;
 using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Security;
 
 namespace ReactiveRest.Api.Apis;
 
@@ -14,13 +15,16 @@ public static class BoardsApi
         var api = app.MapGroup("/api/boards")
             .WithTags("Boards")
             .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyBytes))
+            .RequireAuthorization()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        api.MapGet("/", ListBoards).WithName("ListBoards").WithSummary("List boards, filtered, ordered and paginated")
+        api.MapGet("/", ListBoards).WithName("ListBoards").WithSummary("List the caller's boards, filtered, ordered and paginated")
             .Produces<ListPage<Board>>();
         api.MapGet("/{id:int}", GetBoard).WithName("GetBoard").WithSummary("Get one board").Produces<Board>();
-        api.MapPost("/", CreateBoard).WithName("CreateBoard").WithSummary("Create a board")
+        api.MapPost("/", CreateBoard).WithName("CreateBoard").WithSummary("Create a board; its creator is its first member")
             .Accepts<BoardInput>("application/json").Produces<Board>(StatusCodes.Status201Created);
         api.MapPut("/{id:int}", ReplaceBoard).WithName("ReplaceBoard").WithSummary("Replace a board")
             .Accepts<BoardInput>("application/json").Produces<Board>();
@@ -40,18 +44,19 @@ public static class BoardsApi
     private static Task<IResult> GetBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
         db.GetAsync(ApiResources.Boards, id, "Board", request, cancellationToken);
 
-    private static Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        WriteBoard(null, partial: false, request, db, cancellationToken);
+    private static Task<IResult> CreateBoard(HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteBoard(null, partial: false, request, db, time, cancellationToken);
 
-    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: false, request, db, cancellationToken);
+    private static Task<IResult> ReplaceBoard(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: false, request, db, time, cancellationToken);
 
-    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken) =>
-        WriteBoard(id, partial: true, request, db, cancellationToken);
+    private static Task<IResult> UpdateBoard(int id, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        WriteBoard(id, partial: true, request, db, time, cancellationToken);
 
     /// <param name="id">The board to replace or update; null to create one.</param>
-    private static async Task<IResult> WriteBoard(int? id, bool partial, HttpRequest request, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> WriteBoard(int? id, bool partial, HttpRequest request, ReactiveDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        var user = Users.Of(request.HttpContext.User);
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (fields is null)
         {
@@ -64,12 +69,21 @@ public static class BoardsApi
             return Problems.Validation(fields.Errors);
         }
 
-        Board? board;
         if (id is null)
         {
-            db.Boards.Add(board = new Board { Name = name! });
+            var created = new Board { Name = name! };
+            await db.InTransactionAsync(async token =>
+            {
+                db.Boards.Add(created);
+                await db.SaveChangesAsync(token);
+                db.BoardMembers.Add(new BoardMember { BoardId = created.Id, User = user, AddedAt = time.UtcNowForDatabase() });
+                return await db.SaveChangesAsync(token);
+            }, cancellationToken);
+            return TypedResults.Created($"/api/boards/{created.Id}", created);
         }
-        else if ((board = await db.Boards.FirstOrDefaultAsync(b => b.Id == id, cancellationToken)) is null)
+
+        // Another user's board is "not found": its existence does not leak.
+        if (await db.BoardsOf(user).FirstOrDefaultAsync(b => b.Id == id, cancellationToken) is not { } board)
         {
             return Problems.NotFound("Board", id.Value);
         }
@@ -85,14 +99,15 @@ public static class BoardsApi
             return Problems.NotFound("Board", board.Id);
         }
 
-        return id is null ? TypedResults.Created($"/api/boards/{board.Id}", board) : TypedResults.Ok(board);
+        return TypedResults.Ok(board);
     }
 
-    private static async Task<IResult> DeleteBoard(int id, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteBoard(int id, HttpContext context, ReactiveDbContext db, CancellationToken cancellationToken)
     {
-        // The database deletes the board's tasks with it (ON DELETE CASCADE); change capture sees each of them.
+        // The database deletes the board's tasks and memberships with it (ON DELETE CASCADE); change capture sees each.
+        var user = Users.Of(context.User);
         var deleted = await db.InTransactionAsync(
-            token => db.Boards.Where(board => board.Id == id).ExecuteDeleteAsync(token), cancellationToken);
+            token => db.BoardsOf(user).Where(board => board.Id == id).ExecuteDeleteAsync(token), cancellationToken);
         return deleted == 0 ? Problems.NotFound("Board", id) : TypedResults.NoContent();
     }
 }

@@ -5,6 +5,7 @@ using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Api.Extensions;
 using ReactiveRest.ApiModel;
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Security;
 
 namespace ReactiveRest.Api.Apis;
 
@@ -15,10 +16,13 @@ public static class TasksApi
         var api = app.MapGroup("/api/tasks")
             .WithTags("Tasks")
             .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyBytes))
+            .RequireAuthorization()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        api.MapGet("/", ListTasks).WithName("ListTasks").WithSummary("List tasks, filtered, ordered and paginated")
+        api.MapGet("/", ListTasks).WithName("ListTasks").WithSummary("List the tasks of the caller's boards, filtered, ordered and paginated")
             .Produces<ListPage<TaskItem>>();
         api.MapGet("/{id:int}", GetTask).WithName("GetTask").WithSummary("Get one task").Produces<TaskItem>();
         api.MapPost("/", CreateTask).WithName("CreateTask").WithSummary("Create a task on a board")
@@ -75,13 +79,15 @@ public static class TasksApi
             return Problems.Validation(fields.Errors);
         }
 
+        // Another user's task or board is "not found": its existence does not leak.
+        var user = Users.Of(request.HttpContext.User);
         TaskItem? task = null;
-        if (id is { } existingId && (task = await db.Tasks.FirstOrDefaultAsync(t => t.Id == existingId, cancellationToken)) is null)
+        if (id is { } existingId && (task = await db.TasksOf(user).FirstOrDefaultAsync(t => t.Id == existingId, cancellationToken)) is null)
         {
             return Problems.NotFound("Task", existingId);
         }
 
-        if (boardId is { } board && board != task?.BoardId && !await db.Boards.AnyAsync(b => b.Id == board, cancellationToken))
+        if (boardId is { } board && board != task?.BoardId && !await db.BoardsOf(user).AnyAsync(b => b.Id == board, cancellationToken))
         {
             return BoardDoesNotExist(fields, board);
         }
@@ -132,10 +138,11 @@ public static class TasksApi
     private static async Task<int> NextPositionAsync(ReactiveDbContext db, int boardId, CancellationToken cancellationToken) =>
         (await db.Tasks.Where(t => t.BoardId == boardId).MaxAsync(t => (int?)t.Position, cancellationToken) ?? -1) + 1;
 
-    private static async Task<IResult> DeleteTask(int id, ReactiveDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteTask(int id, HttpContext context, ReactiveDbContext db, CancellationToken cancellationToken)
     {
+        var user = Users.Of(context.User);
         var deleted = await db.InTransactionAsync(
-            token => db.Tasks.Where(task => task.Id == id).ExecuteDeleteAsync(token), cancellationToken);
+            token => db.TasksOf(user).Where(task => task.Id == id).ExecuteDeleteAsync(token), cancellationToken);
         return deleted == 0 ? Problems.NotFound("Task", id) : TypedResults.NoContent();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using ReactiveRest.ApiModel;
 using ReactiveRest.ApiModel.Data;
+using ReactiveRest.Engine.Security;
 
 namespace ReactiveRest.Api.Extensions;
 
@@ -10,6 +11,7 @@ public static class ApplicationServiceExtensions
     {
         builder.AddTaskBoardModel();
         builder.AddMigration<ReactiveDbContext>();
+        builder.AddReactiveAuthentication();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();

@@ -9,6 +9,8 @@ public sealed class ReactiveDbContext(DbContextOptions<ReactiveDbContext> option
 
     public DbSet<TaskItem> Tasks => Set<TaskItem>();
 
+    public DbSet<BoardMember> BoardMembers => Set<BoardMember>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Board>(board =>
@@ -31,6 +33,18 @@ public sealed class ReactiveDbContext(DbContextOptions<ReactiveDbContext> option
             // Deleting a board deletes its tasks, as a Django ForeignKey with on_delete=CASCADE does.
             task.HasOne<Board>().WithMany().HasForeignKey(t => t.BoardId).OnDelete(DeleteBehavior.Cascade);
             task.HasIndex(t => new { t.BoardId, t.Position });
+        });
+
+        modelBuilder.Entity<BoardMember>(member =>
+        {
+            member.ToTable("board_members");
+            member.HasKey(m => new { m.BoardId, m.User });
+            member.Property(m => m.BoardId).HasColumnName("board_id");
+            member.Property(m => m.User).HasColumnName("user_name").HasMaxLength(Limits.UserNameLength);
+            member.Property(m => m.AddedAt).HasColumnName("added_at");
+            member.HasOne<Board>().WithMany().HasForeignKey(m => m.BoardId).OnDelete(DeleteBehavior.Cascade);
+            // Every read filters by the reader's memberships.
+            member.HasIndex(m => m.User);
         });
     }
 }

@@ -11,6 +11,9 @@ public static class SeedDemoDataCommand
     public const string Name = "seed-demo-data";
     public const string BoardName = "Demo: launch plan";
 
+    /// <summary>The user the demo board belongs to (the live page's default user).</summary>
+    public const string User = "alice";
+
     private static readonly (string Title, bool Done)[] Tasks =
     [
         ("Write the announcement", true),
@@ -21,8 +24,9 @@ public static class SeedDemoDataCommand
     ];
 
     /// <summary>
-    /// "Seed demo data" on the API's dashboard entry: a board with a few tasks, created through the API's own REST
-    /// endpoints (so the writes are captured and reach observers like any client's), for a new user to observe.
+    /// "Seed demo data" on the API's dashboard entry: a board of <see cref="User"/> with a few tasks, created through the
+    /// API's own REST endpoints with a token from its development endpoint (so the writes are captured and reach
+    /// observers like any client's), for a new user to observe.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSeedDemoDataCommand(this IResourceBuilder<ProjectResource> api)
     {
@@ -45,6 +49,8 @@ public static class SeedDemoDataCommand
             using var client = context.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
             client.BaseAddress = new Uri(endpoint.Url);
             client.Timeout = TimeSpan.FromSeconds(30);
+            var token = await PostAsync(client, "/api/dev/token", new { user = User }, context.CancellationToken);
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("token").GetString());
 
             var board = await PostAsync(client, "/api/boards", new { name = BoardName }, context.CancellationToken);
             var boardId = board.GetProperty("id").GetInt32();
@@ -55,8 +61,8 @@ public static class SeedDemoDataCommand
             }
 
             var observe = $"{endpoint.Url}/api/tasks?boardId={boardId}&observe=<subscriber>";
-            logger.LogInformation("Seeded board {BoardId} '{BoardName}' with {Count} tasks; observe them with GET {Url}", boardId, BoardName, Tasks.Length, observe);
-            return CommandResults.Success($"Created board {boardId} '{BoardName}' with {Tasks.Length} tasks. Observe them: GET {observe}");
+            logger.LogInformation("Seeded board {BoardId} '{BoardName}' of {User} with {Count} tasks; observe them with GET {Url}", boardId, BoardName, User, Tasks.Length, observe);
+            return CommandResults.Success($"Created board {boardId} '{BoardName}' of {User} with {Tasks.Length} tasks. Observe them as {User}: GET {observe}");
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
         {

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 
 namespace ReactiveRest.Engine.Http;
 
 /// <summary>
-/// The GETs of any reactive resource, list and detail. With <c>observe={subscriber}</c> the same read becomes the
-/// subscriber's first result of the query's observer: the answer is <c>{"observer", "items", "seq"}</c> and later
-/// changes go to the subscriber's WebSocket.
+/// The GETs of any reactive resource, list and detail, as the authenticated user sees it. With
+/// <c>observe={subscriber}</c> the same read becomes the subscriber's first result of the query's observer (the user's
+/// own): the answer is <c>{"observer", "items", "seq"}</c> and later changes go to the subscriber's WebSocket.
 /// </summary>
 public static class ResourceListing
 {
@@ -37,12 +38,13 @@ public static class ResourceListing
             return Problems.Validation(errors, "The list query is invalid.");
         }
 
+        var user = Users.Of(request.HttpContext.User);
         if (subscriber is not null)
         {
-            return await ObserveAsync(db, resource, ObserverQuery.ForList(resource, query), subscriber, request, cancellationToken);
+            return await ObserveAsync(db, resource, ObserverQuery.ForList(resource, query, user), subscriber, request, cancellationToken);
         }
 
-        var matching = resource.Source(db).FilterAndOrder(resource, query);
+        var matching = resource.Source(db, user).FilterAndOrder(resource, query);
         var count = await matching.CountAsync(cancellationToken);
         var results = await matching.Page(query).ToListAsync(cancellationToken);
         var (next, previous) = PageLinks.For(request, query, count);
@@ -64,12 +66,14 @@ public static class ResourceListing
             return Problems.Validation(errors);
         }
 
+        var user = Users.Of(request.HttpContext.User);
         if (subscriber is not null)
         {
-            return await ObserveAsync(db, resource, ObserverQuery.ForItem(resource, id), subscriber, request, cancellationToken, notFound: Problems.NotFound(what, id));
+            return await ObserveAsync(db, resource, ObserverQuery.ForItem(resource, id, user), subscriber, request, cancellationToken, notFound: Problems.NotFound(what, id));
         }
 
-        return await resource.Source(db).FirstOrDefaultAsync(resource.KeyEquals(id), cancellationToken) is { } item
+        // Another user's row is "not found", not "forbidden": its existence does not leak.
+        return await resource.Source(db, user).FirstOrDefaultAsync(resource.KeyEquals(id), cancellationToken) is { } item
             ? TypedResults.Ok(item)
             : Problems.NotFound(what, id);
     }
@@ -95,6 +99,17 @@ public static class ResourceListing
         DbContext db, IReactiveResource resource, ObserverQuery query, string subscriber, HttpRequest request, CancellationToken cancellationToken, IResult? notFound = null)
     {
         var services = request.HttpContext.RequestServices;
+        var observe = services.GetRequiredService<ObserveService>();
+        switch (await observe.OwnAsync(query, subscriber))
+        {
+            case Ownership.Foreign:
+                // As for any other user's thing: not found, so that the id's existence does not leak.
+                return Problems.Create(StatusCodes.Status404NotFound, "Not found", $"Subscriber '{subscriber}' does not exist.");
+            case Ownership.AtObserverLimit:
+                return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many observers",
+                    $"A subscriber may observe at most {services.GetRequiredService<IOptions<Reactive.ReactiveOptions>>().Value.MaxObserversPerSubscriber} queries at once; unsubscribe from some first.");
+        }
+
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var items = await resource.EvaluateAsync(db, query, json, cancellationToken);
         if (notFound is not null && items.Count == 0)
@@ -106,7 +121,7 @@ public static class ResourceListing
         try
         {
             // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
-            observed = await services.GetRequiredService<ObserveService>().ObserveAsync(resource, query, subscriber, items, cancellationToken);
+            observed = await observe.ObserveAsync(resource, query, subscriber, items, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or ObserverGoneException)
         {

@@ -22,11 +22,18 @@ public sealed class ObserveService(
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Whether the subscriber id may be used by the query's user (the id belongs to whoever first used it), and may
+    /// subscribe to one more observer.
+    /// </summary>
+    public Task<Ownership> OwnAsync(ObserverQuery query, string subscriberId) =>
+        subscribers.OwnAsync(subscriberId, query.Principal, query.ObserverIdWith(options.Value.ObserverIdSecret));
+
     /// <param name="items">What the subscriber's own GET read.</param>
     /// <exception cref="TimeoutException">The observer stayed locked by another evaluation (answer 503).</exception>
     public async Task<Observed> ObserveAsync(IReactiveResource resource, ObserverQuery query, string subscriberId, IReadOnlyList<ObservedItem> items, CancellationToken cancellationToken)
     {
-        var observerId = query.ObserverId;
+        var observerId = query.ObserverIdWith(options.Value.ObserverIdSecret);
         var dependencies = resource.DependencyKeys(query);
         var candidate = Guid.NewGuid().ToString("N");
 

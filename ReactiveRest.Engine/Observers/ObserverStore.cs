@@ -260,7 +260,8 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
             [keys.Subscriptions, keys.Snapshots], [subscriberId, liveMarker, position, snapshot ?? "", Options.MaxSnapshots]);
     }
 
-    public async Task<ObserverStats?> GetStatsAsync(string observerId, Func<string, string?> urlOf)
+    /// <param name="isVisible">Whether the caller may see the observer with this stored definition (null when not: as if it did not exist).</param>
+    public async Task<ObserverStats?> GetStatsAsync(string observerId, Func<string, string?> urlOf, Func<string, bool> isVisible)
     {
         var keys = RedisKeys.Observer(observerId);
         var transaction = Database.CreateTransaction();
@@ -268,7 +269,7 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
         var subscribers = transaction.HashLengthAsync(keys.Subscriptions);
         await transaction.ExecuteAsync();
         var values = await fields;
-        return values[0].IsNull
+        return values[0].IsNull || !isVisible(values[0].ToString())
             ? null
             : new ObserverStats(observerId, urlOf(values[0].ToString()) ?? "", (int)await subscribers, (long)values[1], (long)values[2], (long)values[3], (long)values[4]);
     }

@@ -49,4 +49,28 @@ public sealed class ReactiveOptions
     /// <summary>How long a subscriber whose grace period ended is remembered, to tell a late connection that its observers are gone.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The key of observer ids: an id is an HMAC of the user and the query, so nobody can compute another user's. Every
+    /// API replica must share it (the AppHost generates it as a secret parameter).
+    /// </summary>
+    [Required]
+    [MinLength(32)]
+    public string ObserverIdSecret { get; set; } = "";
+
+    /// <summary>Observers one subscriber may subscribe to at once; one more is answered 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxObserversPerSubscriber { get; set; } = 1000;
+
+    /// <summary>WebSockets one user may hold open on one observers replica; one more is answered 429 before the upgrade.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSocketsPerUser { get; set; } = 100;
+
+    /// <summary>Observe GETs (<c>observe=</c>) per user per second, with bursts of twice as many; more are answered 429.</summary>
+    [Range(1, 1_000_000)]
+    public int ObservesPerSecondPerUser { get; set; } = 100;
+
+    /// <summary>Writes (POST, PUT, PATCH, DELETE) per user per second, with bursts of twice as many; more are answered 429.</summary>
+    [Range(1, 1_000_000)]
+    public int WritesPerSecondPerUser { get; set; } = 50;
 }

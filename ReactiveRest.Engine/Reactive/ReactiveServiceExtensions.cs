@@ -15,7 +15,9 @@ public static class ReactiveServiceExtensions
     /// What both hosts need of the reactive layer: options, Redis, the resource catalog bound to the model of
     /// <typeparamref name="TContext"/>, in-process evaluation, the observer and subscriber stores.
     /// </summary>
-    public static IHostApplicationBuilder AddReactiveCore<TContext>(this IHostApplicationBuilder builder, IEnumerable<IReactiveResource> resources)
+    /// <param name="accessTables">The tables that grant users access to per-user resources.</param>
+    public static IHostApplicationBuilder AddReactiveCore<TContext>(
+        this IHostApplicationBuilder builder, IEnumerable<IReactiveResource> resources, IEnumerable<IAccessTable>? accessTables = null)
         where TContext : DbContext
     {
         builder.Services.AddOptions<ReactiveOptions>()
@@ -28,7 +30,7 @@ public static class ReactiveServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReactiveMetrics>();
 
-        var catalog = new ResourceCatalog(resources);
+        var catalog = new ResourceCatalog(resources, accessTables);
         builder.Services.AddSingleton(services =>
         {
             using var scope = services.CreateScope();

@@ -87,4 +87,7 @@ public readonly record struct SubscriberKeys(string SubscriberId)
 
     /// <summary>String with a lifetime: the observers of a subscriber whose grace period ended, to tell a late connection.</summary>
     public string Tombstone => Prefix + ":gone";
+
+    /// <summary>String: the user the id belongs to (the first to use it); it expires with the tombstone.</summary>
+    public string Owner => Prefix + ":owner";
 }

@@ -19,6 +19,7 @@ public static class RedisScripts
     public static readonly string Detach = Load("detach");
     public static readonly string Unsubscribe = Load("unsubscribe");
     public static readonly string IndexRemove = Load("index_remove");
+    public static readonly string SubscriberOwn = Load("subscriber_own");
     public static readonly string SubscriberObserve = Load("subscriber_observe");
     public static readonly string SubscriberClaim = Load("subscriber_claim");
     public static readonly string SubscriberRelease = Load("subscriber_release");

@@ -21,6 +21,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
     private readonly List<ResourceField> _partitions = [];
     private readonly Func<TEntity, int> _keyOf;
     private Func<DbContext, IQueryable<TEntity>> _source = db => db.Set<TEntity>();
+    private Func<DbContext, string, Expression<Func<TEntity, bool>>>? _visibleTo;
     private Dictionary<string, string> _columns = [];
 
     public ReactiveResource(string name, Expression<Func<TEntity, int>> key)
@@ -106,8 +107,26 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
         return this;
     }
 
-    /// <summary>The rows clients see, as the API lists them.</summary>
-    public IQueryable<TEntity> Source(DbContext db) => _source(db).AsNoTracking();
+    /// <summary>
+    /// Which rows a user may see, as a condition the database evaluates (a membership join, typically). Every read and
+    /// every evaluation of an observer applies it with the user the request or the observer runs as, and a change
+    /// of that user's access (see <see cref="AccessTable{TEntity}"/>) re-evaluates the user's observers.
+    /// </summary>
+    public ReactiveResource<TEntity> VisibleTo(Func<DbContext, string, Expression<Func<TEntity, bool>>> rule)
+    {
+        _visibleTo = rule;
+        return this;
+    }
+
+    /// <summary>Whether rows are visible per user (<see cref="VisibleTo"/>).</summary>
+    public bool IsPerUser => _visibleTo is not null;
+
+    /// <summary>The rows <paramref name="user"/> sees, as the API lists them.</summary>
+    public IQueryable<TEntity> Source(DbContext db, string user)
+    {
+        var rows = _source(db).AsNoTracking();
+        return _visibleTo is null ? rows : rows.Where(_visibleTo(db, user));
+    }
 
     public int KeyOf(TEntity entity) => _keyOf(entity);
 
@@ -134,8 +153,8 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
     {
         // A key matches at most one row; no Take(1), which EF Core warns about without an ordering.
         var items = query.Id is { } id
-            ? await Source(db).Where(KeyEquals(id)).ToListAsync(cancellationToken)
-            : await Source(db).FilterAndOrder(this, query.List!).Page(query.List!).ToListAsync(cancellationToken);
+            ? await Source(db, query.Principal).Where(KeyEquals(id)).ToListAsync(cancellationToken)
+            : await Source(db, query.Principal).FilterAndOrder(this, query.List!).Page(query.List!).ToListAsync(cancellationToken);
         return [.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))];
     }
 
@@ -146,10 +165,13 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
         return Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(Key.Accessor.Body, boxed.Body), Key.Accessor.Parameters);
     }
 
-    public IReadOnlyList<string> DependencyKeys(ObserverQuery query) =>
-        PollInterval is not null ? []
-        : query.Id is { } id ? [ItemKey(id)]
-        : DependencyKeys(query.List!);
+    public IReadOnlyList<string> DependencyKeys(ObserverQuery query)
+    {
+        IReadOnlyList<string> data = PollInterval is not null ? []
+            : query.Id is { } id ? [ItemKey(id)]
+            : DependencyKeys(query.List!);
+        return IsPerUser ? [.. data, AccessTables.KeyOf(query.Principal)] : data;
+    }
 
     /// <summary>
     /// The keys a list query's result depends on: the values of the first partition it pins with an exact or

@@ -16,6 +16,27 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
 
     private long GraceDeadline => time.GetUtcNow().Add(options.Value.GracePeriod).ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// Binds the subscriber id to <paramref name="user"/> on first use and checks later uses are that user's; with an
+    /// observer, also that the subscriber may subscribe to one more.
+    /// </summary>
+    public async Task<Ownership> OwnAsync(string subscriberId, string user, string? observerId = null)
+    {
+        var keys = RedisKeys.Subscriber(subscriberId);
+        var reply = (long)await Database.ScriptEvaluateAsync(RedisScripts.SubscriberOwn, [keys.Owner, keys.Observers],
+            [user, observerId ?? "", options.Value.MaxObserversPerSubscriber]);
+        return reply switch
+        {
+            1 => Ownership.Owned,
+            0 => Ownership.Foreign,
+            _ => Ownership.AtObserverLimit,
+        };
+    }
+
+    /// <summary>Whether the subscriber id is <paramref name="user"/>'s (reads only: an unused id is nobody's).</summary>
+    public async Task<bool> IsOwnedByAsync(string subscriberId, string user) =>
+        await Database.StringGetAsync(RedisKeys.Subscriber(subscriberId).Owner) is { IsNull: false } owner && owner.ToString() == user;
+
     /// <summary>Records the subscriber's side of a new subscription.</summary>
     /// <returns>The replica serving the subscriber's WebSocket, or null when it is not connected (its grace period then runs).</returns>
     public async Task<string?> ObserveAsync(string subscriberId, string observerId)
@@ -99,7 +120,19 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     {
         var keys = RedisKeys.Subscriber(subscriberId);
         var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.SubscriberDrop,
-            [keys.State, keys.Observers, keys.Tombstone], [deadReplica, (long)options.Value.TombstoneLifetime.TotalSeconds]))!;
+            [keys.State, keys.Observers, keys.Tombstone, keys.Owner], [deadReplica, (long)options.Value.TombstoneLifetime.TotalSeconds]))!;
         return reply[0].ToString() == "connected" ? null : [.. reply.Skip(1).Select(value => value.ToString())];
     }
+}
+
+/// <summary>Whether a user may use a subscriber id.</summary>
+public enum Ownership
+{
+    Owned,
+
+    /// <summary>Another user first used the id.</summary>
+    Foreign,
+
+    /// <summary>The user's, but it already subscribes to the most observers allowed.</summary>
+    AtObserverLimit,
 }

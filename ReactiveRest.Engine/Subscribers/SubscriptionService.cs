@@ -43,4 +43,7 @@ public sealed class SubscriptionService(ObserverStore observers, SubscriberStore
         ObserverQuery.FromDefinition(definition, catalog) is { } query ? catalog.Find(query.Resource)!.DependencyKeys(query) : null;
 
     public string? UrlOf(string definition) => ObserverQuery.FromDefinition(definition, catalog)?.Url;
+
+    /// <summary>Whether the observer with this stored definition runs as <paramref name="user"/>.</summary>
+    public bool RunsAs(string definition, string user) => ObserverQuery.FromDefinition(definition, catalog)?.Principal == user;
 }

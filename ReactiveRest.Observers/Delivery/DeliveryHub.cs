@@ -172,11 +172,12 @@ internal sealed class DeliveryHub(
     }
 
     /// <summary>Serves one WebSocket until it closes.</summary>
-    public async Task ServeAsync(string subscriberId, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted)
+    /// <param name="user">The authenticated user, who owns the subscriber id (checked before the upgrade).</param>
+    public async Task ServeAsync(string subscriberId, string user, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted)
     {
         var session = new SubscriberSession(subscriberId, socket, Options, (failed, exception) =>
             logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name),
-            metrics);
+            metrics) { User = user };
         if (_sessions.TryGetValue(subscriberId, out var local))
         {
             await SupersedeAsync(local);
@@ -682,7 +683,9 @@ internal sealed class DeliveryHub(
     {
         foreach (var session in _sessions.Values)
         {
-            if (!await subscribers.ReassertAsync(session.SubscriberId, replicas.ReplicaId, session.ConnectionId))
+            // Redis may have lost the id's owner with its data: the connection's user binds it again.
+            if (await subscribers.OwnAsync(session.SubscriberId, session.User) == Ownership.Foreign
+                || !await subscribers.ReassertAsync(session.SubscriberId, replicas.ReplicaId, session.ConnectionId))
             {
                 session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
             }

@@ -18,6 +18,9 @@ internal sealed class SubscriberSession(
     /// <summary>Close code when another connection took this subscriber over.</summary>
     public const WebSocketCloseStatus Superseded = (WebSocketCloseStatus)4000;
 
+    /// <summary>The user the connection authenticated as, who owns the subscriber id.</summary>
+    public string User { get; init; } = "";
+
     private const int BatchSize = 256;
     private const int SmallReceiveBuffer = 32;
 

@@ -30,7 +30,7 @@ public static class ObserverDiagnosticsEndpoint
         var observers = new List<ObserverDiagnostics>();
         foreach (var (observer, head, subscribers) in hub.Describe().OrderBy(feed => feed.Observer, StringComparer.Ordinal))
         {
-            var stats = await store.GetStatsAsync(observer, subscriptions.UrlOf);
+            var stats = await store.GetStatsAsync(observer, subscriptions.UrlOf, _ => true);
             observers.Add(new ObserverDiagnostics(observer, stats?.Url, head, subscribers, stats?.Subscribers, stats?.Evaluations, stats?.Changes));
         }
 

@@ -112,6 +112,7 @@ public sealed class ChangeConsumer(
 
     private async Task MatchAsync(IReadOnlyList<RowChange> changes, Dictionary<string, EvaluationCause> affected)
     {
+        await MatchAccessAsync(changes, affected);
         var known = changes.Where(change => catalog.ForTable(change.Table) is not null).ToList();
         if (known.Count == 0)
         {
@@ -132,15 +133,35 @@ public sealed class ChangeConsumer(
             {
                 if (change.Table == resource.Table && resource.MayAffect(query, change))
                 {
-                    var cause = new EvaluationCause(
-                        change.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context) ? context : default,
-                        change.CapturedAt);
+                    var cause = CauseOf(change);
                     affected[observerId] = affected.TryGetValue(observerId, out var earlier) ? earlier.Merge(cause) : cause;
                     break;
                 }
             }
         }
     }
+
+    /// <summary>A change of a user's access (a membership) affects every observer that runs as that user, whatever its query.</summary>
+    private async Task MatchAccessAsync(IReadOnlyList<RowChange> changes, Dictionary<string, EvaluationCause> affected)
+    {
+        foreach (var change in changes)
+        {
+            if (catalog.AccessForTable(change.Table) is not { } access || access.ChangeKeys(change) is not { Count: > 0 } keys)
+            {
+                continue;
+            }
+
+            var cause = CauseOf(change);
+            foreach (var observerId in await store.FindDependentsAsync(keys))
+            {
+                affected[observerId] = affected.TryGetValue(observerId, out var earlier) ? earlier.Merge(cause) : cause;
+            }
+        }
+    }
+
+    private static EvaluationCause CauseOf(RowChange change) => new(
+        change.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context) ? context : default,
+        change.CapturedAt);
 
     private async Task LoadQueriesAsync(IReadOnlyList<string> observerIds)
     {

@@ -16,6 +16,9 @@ internal sealed class EvaluationWarmup(
     IOptions<JsonOptions> json,
     ILogger<EvaluationWarmup> logger) : IHostedService
 {
+    /// <summary>Compiles the same queries a user's observer runs; the name matches nobody's rows.</summary>
+    private const string WarmupUser = "warmup";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var resource in catalog.All)
@@ -23,8 +26,8 @@ internal sealed class EvaluationWarmup(
             try
             {
                 var list = resource.ParseQuery([], new QueryErrors())!;
-                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForList(resource, list), json.Value.SerializerOptions, cancellationToken));
-                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForItem(resource, 0), json.Value.SerializerOptions, cancellationToken));
+                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForList(resource, list, WarmupUser), json.Value.SerializerOptions, cancellationToken));
+                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForItem(resource, 0, WarmupUser), json.Value.SerializerOptions, cancellationToken));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using ReactiveRest.ApiModel;
 using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 using ReactiveRest.Observers.Delivery;
 using ReactiveRest.Observers.Evaluation;
@@ -15,6 +16,8 @@ public static class ObserverServiceExtensions
     public static IHostApplicationBuilder AddObserverServices(this IHostApplicationBuilder builder)
     {
         builder.AddTaskBoardModel();
+        builder.AddReactiveAuthentication();
+        builder.Services.AddSingleton<Subscribers.SocketQuota>();
 
         builder.Services.AddHostedService<EvaluationWarmup>();
         builder.Services.AddSingleton<ReplicaRegistry>();

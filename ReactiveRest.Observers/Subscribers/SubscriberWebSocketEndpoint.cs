@@ -1,4 +1,5 @@
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 using ReactiveRest.Observers.Delivery;
 
@@ -8,12 +9,16 @@ public static class SubscriberWebSocketEndpoint
 {
     public const string ReplicaHeader = "X-ReactiveRest-Replica";
 
-    /// <summary><c>/ws/{subscriber}</c>: the WebSocket on which a subscriber receives its observers' messages.</summary>
+    /// <summary>
+    /// <c>/ws/{subscriber}</c>: the WebSocket on which a subscriber receives its observers' messages. Authenticated
+    /// (401 before the upgrade without a token); the id belongs to the user who first used it (403 for anyone else).
+    /// </summary>
     public static IEndpointRouteBuilder MapSubscriberWebSocket(this IEndpointRouteBuilder app)
     {
         // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT. The catch-all lets a malformed id reach the
         // validation below and get its 400 instead of a 404.
-        app.Map("/ws/{**subscriber}", ConnectAsync).WithName("SubscriberWebSocket").WithSummary("A subscriber's WebSocket");
+        app.Map("/ws/{**subscriber}", ConnectAsync).WithName("SubscriberWebSocket").WithSummary("A subscriber's WebSocket")
+            .RequireAuthorization();
         return app;
     }
 
@@ -42,6 +47,20 @@ public static class SubscriberWebSocketEndpoint
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The subscription store (Redis) cannot be reached; reconnect shortly.");
         }
 
+        var user = Users.Of(context.User);
+        if (await services.GetRequiredService<SubscriberStore>().OwnAsync(subscriber!, user) == Ownership.Foreign)
+        {
+            // The owner's connection, if any, is left untouched.
+            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", "This subscriber id belongs to another user; choose another id.");
+        }
+
+        using var quota = services.GetRequiredService<SocketQuota>().TryTake(user);
+        if (quota is null)
+        {
+            return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many WebSockets",
+                $"A user may hold at most {services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Engine.Reactive.ReactiveOptions>>().Value.MaxSocketsPerUser} WebSockets open on one replica.");
+        }
+
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
@@ -49,7 +68,7 @@ public static class SubscriberWebSocketEndpoint
         // The request's span is not recorded (ServiceDefaults filters WebSockets out); as the current activity it would
         // still make the Redis instrumentation keep a profiling session for each connection, for hours.
         System.Diagnostics.Activity.Current = null;
-        await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, socket, resume, context.RequestAborted);
+        await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
         return Results.Empty;
     }
 }

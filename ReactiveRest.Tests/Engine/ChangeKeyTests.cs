@@ -12,7 +12,7 @@ public sealed class ChangeKeyTests
         var errors = new QueryErrors();
         var query = Cards.Resource.ParseQuery(QueryHelpers.ParseQuery(queryString), errors);
         Assert.False(errors.Any);
-        return ObserverQuery.ForList(Cards.Resource, query!);
+        return ObserverQuery.ForList(Cards.Resource, query!, "alice");
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class ChangeKeyTests
         Assert.Equal(["cards:deckId=3"], Cards.Resource.DependencyKeys(List("deckId=3&text=x")));
         Assert.Equal(["cards:deckId=3", "cards:deckId=4"], Cards.Resource.DependencyKeys(List("deckId__in=3,4,3")));
         Assert.Equal(["cards:id=9"], Cards.Resource.DependencyKeys(List("deckId=3&id=9")));
-        Assert.Equal(["cards:id=9"], Cards.Resource.DependencyKeys(ObserverQuery.ForItem(Cards.Resource, 9)));
+        Assert.Equal(["cards:id=9"], Cards.Resource.DependencyKeys(ObserverQuery.ForItem(Cards.Resource, 9, "alice")));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ChangeKeyTests
     [Fact]
     public void A_detail_is_affected_by_its_own_row_only()
     {
-        var detail = ObserverQuery.ForItem(Cards.Resource, 7);
+        var detail = ObserverQuery.ForItem(Cards.Resource, 7, "alice");
 
         Assert.True(Cards.Resource.MayAffect(detail, Cards.Change(Cards.Row(7, 1), Cards.Row(7, 1, "x"))));
         Assert.True(Cards.Resource.MayAffect(detail, Cards.Change(Cards.Row(7, 1), null)));

@@ -11,7 +11,10 @@ namespace ReactiveRest.Tests.Infrastructure;
 /// One running instance of the whole distributed application, from the real AppHost in local-process mode: throwaway
 /// redis-server and postgres processes on free ports and in a data folder of its own, the API and the observers.
 /// </summary>
-/// <param name="settings">AppHost settings (<c>key=value</c>) on top of the local-process mode and the data folder.</param>
+/// <param name="settings">
+/// AppHost settings (<c>key=value</c>) on top of the local-process mode, the data folder and the test users' keys and
+/// limits (<see cref="TestUsers.StackSettings"/>), which they may override.
+/// </param>
 public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -21,9 +24,11 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
 
-    public HttpClient CreateApiClient() => App.CreateHttpClient("api");
+    /// <summary>A client of the API that runs as <paramref name="user"/> (a bearer token); null for an anonymous one.</summary>
+    public HttpClient CreateApiClient(string? user = TestUsers.Default) => App.CreateHttpClient("api").As(user);
 
-    public HttpClient CreateObserversClient() => App.CreateHttpClient("observers");
+    /// <summary>A client of the observers that runs as <paramref name="user"/>; null for an anonymous one.</summary>
+    public HttpClient CreateObserversClient(string? user = TestUsers.Default) => App.CreateHttpClient("observers").As(user);
 
     /// <summary>Where local processes keep their data (Redis's append-only file is under <c>redis/</c>).</summary>
     public string DataDirectory => _dataDirectory ?? throw new InvalidOperationException("The application has not started.");
@@ -118,6 +123,7 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
             [
                 $"{InfrastructureSettings.ModeKey}={InfrastructureMode.LocalProcesses}",
                 $"{InfrastructureSettings.DataDirectoryKey}={_dataDirectory}",
+                .. TestUsers.StackSettings,
                 .. settings,
             ],
             (options, _) => options.DisableDashboard = true,

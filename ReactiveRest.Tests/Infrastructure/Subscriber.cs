@@ -25,9 +25,16 @@ public sealed class Subscriber : IAsyncDisposable
     private TaskCompletionSource _reading = NewReadingGate(open: true);
     private int? _receiveBufferBytes;
 
-    private Subscriber(string id) => Id = id;
+    private Subscriber(string id, string user)
+    {
+        Id = id;
+        User = user;
+    }
 
     public string Id { get; }
+
+    /// <summary>Who the subscriber runs as: its WebSocket's token, and the API client's its GETs must use.</summary>
+    public string User { get; }
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
@@ -35,9 +42,9 @@ public sealed class Subscriber : IAsyncDisposable
     public string? Replica { get; private set; }
 
     /// <param name="receiveBufferBytes">A small TCP receive buffer, so that a paused reader soon stops the server's sends.</param>
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null)
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null, string user = TestUsers.Default)
     {
-        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16]) { _receiveBufferBytes = receiveBufferBytes };
+        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16], user) { _receiveBufferBytes = receiveBufferBytes };
         await subscriber.OpenAsync(app);
         return subscriber;
     }
@@ -58,15 +65,22 @@ public sealed class Subscriber : IAsyncDisposable
         return gate;
     }
 
-    public static Uri WebSocketUri(ReactiveRestStack app, string path)
+    /// <param name="user">Whose token the URL carries (<c>access_token</c>); null for none.</param>
+    public static Uri WebSocketUri(ReactiveRestStack app, string path, string? user = TestUsers.Default)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
         var question = path.IndexOf('?', StringComparison.Ordinal);
+        var query = question < 0 ? "" : path[(question + 1)..];
+        if (user is not null)
+        {
+            query = (query.Length > 0 ? query + "&" : "") + "access_token=" + TestUsers.TokenFor(user);
+        }
+
         return new UriBuilder(endpoint)
         {
             Scheme = "ws",
             Path = question < 0 ? path : path[..question],
-            Query = question < 0 ? "" : path[(question + 1)..],
+            Query = query,
         }.Uri;
     }
 
@@ -106,11 +120,11 @@ public sealed class Subscriber : IAsyncDisposable
                     return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
                 },
             });
-            await _socket.ConnectAsync(WebSocketUri(app, path), invoker, TestContext.Current.CancellationToken);
+            await _socket.ConnectAsync(WebSocketUri(app, path, User), invoker, TestContext.Current.CancellationToken);
         }
         else
         {
-            await _socket.ConnectAsync(WebSocketUri(app, path), TestContext.Current.CancellationToken);
+            await _socket.ConnectAsync(WebSocketUri(app, path, User), TestContext.Current.CancellationToken);
         }
 
         Replica = _socket.HttpResponseHeaders?.TryGetValue("X-ReactiveRest-Replica", out var replica) == true ? replica.FirstOrDefault() : null;

@@ -17,7 +17,8 @@ public sealed class InProcessSubscriber(string id, WebSocket socket) : IAsyncDis
     public static async Task<InProcessSubscriber> ConnectAsync(Microsoft.AspNetCore.TestHost.TestServer server)
     {
         var id = "t" + Guid.NewGuid().ToString("N")[..16];
-        var socket = await server.CreateWebSocketClient().ConnectAsync(new Uri(server.BaseAddress, $"/ws/{id}"), TestContext.Current.CancellationToken);
+        var socket = await server.CreateWebSocketClient().ConnectAsync(
+            new Uri(server.BaseAddress, $"/ws/{id}?access_token={Infrastructure.TestUsers.TokenFor(Infrastructure.TestUsers.Default)}"), TestContext.Current.CancellationToken);
         var subscriber = new InProcessSubscriber(id, socket);
         subscriber._receiving = subscriber.ReceiveAsync();
         return subscriber;

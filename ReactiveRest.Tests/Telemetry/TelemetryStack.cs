@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -83,6 +84,7 @@ public sealed class TelemetryStack() : ReactiveRestStack(["Observers:Replicas=1"
             .UseSetting("ConnectionStrings:redis", redis)
             .UseSetting("ConnectionStrings:reactivedb", database)
             .UseSetting("Logging:LogLevel:Default", "Warning")
+            .ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(TestUsers.ServiceSettings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value))))
             .ConfigureServices(services =>
             {
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));

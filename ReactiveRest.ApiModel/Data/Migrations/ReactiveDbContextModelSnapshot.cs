@@ -42,6 +42,28 @@ namespace ReactiveRest.ApiModel.Data.Migrations
                     b.ToTable("boards", (string)null);
                 });
 
+            modelBuilder.Entity("ReactiveRest.ApiModel.BoardMember", b =>
+                {
+                    b.Property<int>("BoardId")
+                        .HasColumnType("integer")
+                        .HasColumnName("board_id");
+
+                    b.Property<string>("User")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("user_name");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.HasKey("BoardId", "User");
+
+                    b.HasIndex("User");
+
+                    b.ToTable("board_members", (string)null);
+                });
+
             modelBuilder.Entity("ReactiveRest.ApiModel.TaskItem", b =>
                 {
                     b.Property<int>("Id")
@@ -82,6 +104,15 @@ namespace ReactiveRest.ApiModel.Data.Migrations
                     b.HasIndex("BoardId", "Position");
 
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("ReactiveRest.ApiModel.BoardMember", b =>
+                {
+                    b.HasOne("ReactiveRest.ApiModel.Board", null)
+                        .WithMany()
+                        .HasForeignKey("BoardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ReactiveRest.ApiModel.TaskItem", b =>

@@ -1,0 +1,127 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ReactiveRest.Engine.Security;
+
+public static class AuthenticationExtensions
+{
+    /// <summary>Where a WebSocket carries its token: browsers cannot set headers on a WebSocket.</summary>
+    public const string AccessTokenParameter = "access_token";
+
+    /// <summary>
+    /// JWT bearer authentication, the same in the API and the observers: the token comes from the Authorization
+    /// header, from <c>access_token</c> on a WebSocket request, or from the cookie a browser page holds (then the
+    /// request's Origin is checked, see <see cref="UseReactiveSecurity"/>). Failures answer 401/403 problem details.
+    /// </summary>
+    public static IHostApplicationBuilder AddReactiveAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .Validate(auth => !string.IsNullOrWhiteSpace(auth.Authority) || auth.SigningKey is { Length: >= 32 },
+                "Auth: set Authority (an OIDC issuer) or a SigningKey of at least 32 characters.")
+            .ValidateOnStart();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, options) => Configure(jwt, options.Value));
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<CookieOrigins>();
+        builder.AddRequestLimits();
+        return builder;
+    }
+
+    /// <summary>Authentication, the Origin check of cookie-authenticated requests, authorization, then the per-user rate limits.</summary>
+    public static WebApplication UseReactiveSecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.Use(async (context, next) =>
+        {
+            if (context.RequestServices.GetRequiredService<CookieOrigins>().Refuses(context))
+            {
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden origin",
+                    "A request authenticated by cookie must come from an allowed Origin; send a bearer token instead, or add the origin to Auth:AllowedOrigins.");
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    public static SymmetricSecurityKey SigningKeyOf(AuthOptions options) =>
+        new(Encoding.UTF8.GetBytes(options.SigningKey ?? throw new InvalidOperationException("Auth:SigningKey is not set.")));
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions options)
+    {
+        // Claims keep their JWT names ('sub', not a long URI), so the configured user claim is found as written.
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters.NameClaimType = options.UserClaim;
+        jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+        if (!string.IsNullOrWhiteSpace(options.Authority))
+        {
+            jwt.Authority = options.Authority;
+            jwt.Audience = options.Audience;
+            // A local Keycloak is often plain HTTP; anything public is HTTPS.
+            jwt.RequireHttpsMetadata = options.Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        }
+        else
+        {
+            jwt.TokenValidationParameters.ValidIssuer = options.Issuer;
+            jwt.TokenValidationParameters.ValidAudience = options.Audience;
+            jwt.TokenValidationParameters.IssuerSigningKey = SigningKeyOf(options);
+        }
+
+        jwt.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                var request = context.Request;
+                if (request.Headers.Authorization.Count > 0)
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (context.HttpContext.WebSockets.IsWebSocketRequest && request.Query[AccessTokenParameter] is { Count: 1 } query)
+                {
+                    context.Token = query[0];
+                }
+                else if (request.Cookies.TryGetValue(options.CookieName, out var cookie) && cookie.Length > 0)
+                {
+                    context.Token = cookie;
+                    CookieOrigins.MarkCookieAuthenticated(context.HttpContext);
+                }
+
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized",
+                    context.AuthenticateFailure is null
+                        ? "This request needs a bearer token (Authorization header, access_token on a WebSocket, or the session cookie)."
+                        : "The token is invalid or has expired.");
+            },
+            OnForbidden = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant this request."),
+        };
+    }
+
+    internal static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ReactiveRest.Tests.Infrastructure;
+
+/// <summary>
+/// The users tests run as. Every stack of the tests is given <see cref="SigningKey"/> (the AppHost's
+/// <c>auth-signing-key</c> parameter), so tests mint their tokens themselves, as an identity provider would; the
+/// development token endpoint has tests of its own.
+/// </summary>
+public static class TestUsers
+{
+    /// <summary>Who a test runs as unless it says otherwise.</summary>
+    public const string Default = "tester";
+
+    public const string SigningKey = "reactiverest-tests-signing-key-0123456789abcdef";
+
+    public const string ObserverIdSecret = "reactiverest-tests-observer-id-secret-0123456789";
+
+    /// <summary>The AppHost settings that give a stack the keys above, and limits no functional test reaches.</summary>
+    public static readonly IReadOnlyList<string> StackSettings =
+    [
+        $"Parameters:auth-signing-key={SigningKey}",
+        $"Parameters:observer-id-secret={ObserverIdSecret}",
+        "Reactive:ObservesPerSecondPerUser=100000",
+        "Reactive:WritesPerSecondPerUser=100000",
+        "Reactive:MaxSocketsPerUser=100000",
+    ];
+
+    /// <summary>The same settings for a service hosted in the test process.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ServiceSettings = new Dictionary<string, string>
+    {
+        ["Auth:SigningKey"] = SigningKey,
+        ["Reactive:ObserverIdSecret"] = ObserverIdSecret,
+        ["Reactive:ObservesPerSecondPerUser"] = "100000",
+        ["Reactive:WritesPerSecondPerUser"] = "100000",
+        ["Reactive:MaxSocketsPerUser"] = "100000",
+    };
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new();
+
+    /// <summary>A token for <paramref name="user"/>, as the development endpoint issues them.</summary>
+    public static string TokenFor(string user) => Tokens.GetOrAdd(user, name => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "reactiverest",
+        Audience = "reactiverest",
+        Subject = new ClaimsIdentity([new Claim("sub", name)]),
+        Expires = DateTime.UtcNow.AddHours(12),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
+    }));
+
+    /// <summary>Makes <paramref name="client"/> send <paramref name="user"/>'s token; null leaves it anonymous.</summary>
+    public static HttpClient As(this HttpClient client, string? user)
+    {
+        client.DefaultRequestHeaders.Authorization = user is null ? null : new AuthenticationHeaderValue("Bearer", TokenFor(user));
+        return client;
+    }
+
+    /// <summary>A fresh user name, for a test that needs users of its own.</summary>
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
+}
