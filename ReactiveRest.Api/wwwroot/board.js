@@ -385,6 +385,26 @@ async function signIn() {
   return token;
 }
 
+/** When a JWT expires (ms since 1970), from its exp claim; never when it has none or is not a JWT. */
+function expiryOf(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const { exp } = JSON.parse(atob(payload));
+    return typeof exp === 'number' ? exp * 1000 : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** The client's token provider: the development token, fetched again a minute before it expires. */
+function tokenProvider(first) {
+  let token = first;
+  return async () => {
+    if (Date.now() > expiryOf(token) - 60_000) token = (await signIn()) ?? token;
+    return token;
+  };
+}
+
 async function loadConfig() {
   const response = await fetch('/api/client-config');
   if (!response.ok) throw new Error(`GET /api/client-config: ${await describeProblem(response)}`);
@@ -402,7 +422,7 @@ async function start() {
   client = new ReactiveClient({
     apiUrl: location.origin,
     observersUrl: config.observersUrl,
-    token: token ? () => token : undefined,
+    token: token ? tokenProvider(token) : undefined,
     // A page someone looks at comes back quickly: at most 5 s between attempts (the client's default is 30 s).
     backoff: { initialMs: 250, maxMs: 5000 },
   });

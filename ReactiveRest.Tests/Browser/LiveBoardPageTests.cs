@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
@@ -22,7 +21,7 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
     public async Task Two_pages_on_one_board_show_each_others_edits_and_REST_writes_within_a_second()
     {
         var user = NewUser();
-        using var api = await ApiAsAsync(user);
+        using var api = ApiAs(user);
         var board = await CreateBoardAsync(api, "Launch plan");
         await CreateTaskAsync(api, board, "Write the announcement");
         await CreateTaskAsync(api, board, "Record the demo video");
@@ -34,6 +33,7 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         await first.WaitForTasksAsync(shown);
         await second.WaitForTasksAsync(shown);
         Assert.Equal(user, await first.Page.GetByTestId("user").TextContentAsync());
+        Assert.Equal("token", await first.Page.GetByTestId("auth-mode").GetAttributeAsync("data-mode"));
 
         var latencies = new List<(string Step, TimeSpan Elapsed)>();
         // From the moment the write starts (the click or Enter in the acting tab, after typing; the request for REST) to
@@ -105,7 +105,7 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
     public async Task After_its_WebSocket_is_cut_the_page_reconnects_and_shows_the_writes_made_meanwhile()
     {
         var user = NewUser();
-        using var api = await ApiAsAsync(user);
+        using var api = ApiAs(user);
         var board = await CreateBoardAsync(api, "Offline for a while");
         var kept = await CreateTaskAsync(api, board, "Kept");
         var renamed = await CreateTaskAsync(api, board, "Renamed while away");
@@ -145,7 +145,7 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
     public async Task The_board_list_is_live_and_a_board_added_on_the_page_opens()
     {
         var user = NewUser();
-        using var api = await ApiAsAsync(user);
+        using var api = ApiAs(user);
         var board = await CreateBoardAsync(api, $"First board {user}");
         await using var page = await BoardPage.OpenAsync(chromium.Browser, _apiUrl, "tab", user, board);
 
@@ -169,28 +169,13 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         Assert.Empty(page.PageErrors);
     }
 
-    private static string NewUser() => $"page-{Guid.NewGuid():N}"[..13];
+    private static string NewUser() => TestUsers.Unique("page");
 
     private static string Describe(JsonElement task) =>
         task.GetProperty("title").GetString() + (task.GetProperty("done").GetBoolean() ? " [done]" : "");
 
-    /// <summary>
-    /// An API client acting as <paramref name="user"/>, as the page does: with a development token where the API issues
-    /// them (POST /api/dev/token), anonymous where it does not.
-    /// </summary>
-    private async Task<HttpClient> ApiAsAsync(string user)
-    {
-        var client = app.CreateApiClient();
-        using var response = await client.PostAsJsonAsync("/api/dev/token", new { user }, Cancellation);
-        if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed))
-        {
-            Assert.True(response.IsSuccessStatusCode, $"POST /api/dev/token: {(int)response.StatusCode}");
-            var token = (await response.ReadJsonAsync()).GetProperty("token").GetString();
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return client;
-    }
+    /// <summary>An API client acting as <paramref name="user"/>, with a bearer token as the page's.</summary>
+    private HttpClient ApiAs(string user) => app.CreateApiClient(user);
 
     private static async Task<int> CreateBoardAsync(HttpClient api, string name)
     {
