@@ -14,6 +14,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLiveBoardPage();
 app.UseReactiveSecurity();
 
 app.MapDefaultEndpoints();
@@ -26,5 +27,6 @@ app.MapBoardMembersApi();
 app.MapTasksApi();
 app.MapBoardStatsApi();
 app.MapQueryObserverApi();
+app.MapLiveBoardPageApi();
 
 app.Run();

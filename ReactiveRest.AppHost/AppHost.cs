@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Commands;
 using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
+using ReactiveRest.AppHost.LiveBoard;
 using ReactiveRest.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -23,7 +24,7 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithSeedDemoDataCommand();
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
-builder.AddProject<Projects.ReactiveRest_Observers>("observers")
+var observers = builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .WithReplicas(builder.Configuration.GetValue("Observers:Replicas", 2))
     .WithReference(database).WithReference(redis)
     .WaitFor(api)
@@ -33,5 +34,9 @@ builder.AddProject<Projects.ReactiveRest_Observers>("observers")
     .AllowingPagesOf(api)
     .WithExternalHttpEndpointsWhenPublished()
     .WithShowObserversCommand();
+
+// The live board page the API serves at "/" opens its WebSocket on the observers' public URL. An environment
+// reference creates no wait, so the API still starts first.
+api.WithLiveBoardPage(observers);
 
 builder.Build().Run();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine can run ReactiveRest without containers: the .NET SDK, redis-server and the PostgreSQL
-# server binaries. Installs what is missing with apt-get when run as root; otherwise says exactly what to install.
+# server binaries; Node.js and npm, which build the TypeScript client the live board page uses; Debian's chromium,
+# which the browser tests drive (nothing downloads a browser at run time). Installs what is missing with apt-get
+# when run as root; otherwise says exactly what to install.
 set -euo pipefail
 
 missing_packages=()
@@ -8,6 +10,10 @@ command -v redis-server >/dev/null 2>&1 || missing_packages+=(redis-server)
 if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing_packages+=(postgresql)
 fi
+command -v node >/dev/null 2>&1 || missing_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing_packages+=(npm)
+# Liberation fonts, so that pages render text (chromium only recommends fonts).
+[ -x /usr/bin/chromium ] || missing_packages+=(chromium fonts-liberation)
 
 if [ ${#missing_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

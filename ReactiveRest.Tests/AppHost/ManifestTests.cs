@@ -50,6 +50,16 @@ public sealed class ManifestTests(PublishedManifest manifest) : IClassFixture<Pu
     }
 
     [Fact]
+    public void The_live_board_page_is_told_the_observers_public_HTTPS_URL()
+    {
+        // The page in a browser opens its WebSocket on the observers' external ingress, so the API must hand it the
+        // external HTTPS URL, not an address inside the environment.
+        var environment = _resources.GetProperty("api").GetProperty("env");
+
+        Assert.Equal("{observers.bindings.https.url}", environment.GetProperty("LiveBoard__ObserversUrl").GetString());
+    }
+
+    [Fact]
     public void The_observers_replicas_are_not_in_the_manifest_so_the_deployment_sets_them()
     {
         // Aspire writes no replica count for a project (microsoft/aspire#2629): WithReplicas(2) is a run-mode setting,
