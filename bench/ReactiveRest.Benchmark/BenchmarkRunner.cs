@@ -50,6 +50,8 @@ internal static class BenchmarkRunner
             await using (stack)
             {
                 using var api = new ApiClient(stack.Api.BaseAddress);
+                // One user for every case: subscribers of one query share one observer only when they run as one user.
+                await api.AuthenticateAsync("bench", cancellationToken);
                 var sql = new SqlStatements(stack.DatabaseConnectionString);
                 await sql.InstallAsync(cancellationToken);
                 foreach (var spec in stackPlan.Cases)

@@ -21,6 +21,23 @@ internal sealed class ApiClient(Uri baseAddress) : IDisposable
         Timeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>The bearer token every request sends, and that subscribers put on their WebSockets.</summary>
+    public string Token { get; private set; } = "";
+
+    /// <summary>Runs as <paramref name="user"/> from now on, with a token from the development endpoint.</summary>
+    public async Task AuthenticateAsync(string user, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync("/api/dev/token", new { user }, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"POST /api/dev/token answered {(int)response.StatusCode}: {body}");
+        }
+
+        Token = JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
+    }
+
     public async Task<int> CreateBoardAsync(string name, CancellationToken cancellationToken)
     {
         using var response = await _http.PostAsJsonAsync("/api/boards", new { name }, cancellationToken);

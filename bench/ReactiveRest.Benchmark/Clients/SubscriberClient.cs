@@ -55,9 +55,9 @@ internal sealed class SubscriberClient
 
     public string? ClosedBecause { get; private set; }
 
-    public async Task ConnectAsync(Uri observers, CancellationToken cancellationToken)
+    public async Task ConnectAsync(Uri observers, string token, CancellationToken cancellationToken)
     {
-        var uri = new UriBuilder(observers) { Scheme = "ws", Path = $"/ws/{Id}" }.Uri;
+        var uri = new UriBuilder(observers) { Scheme = "ws", Path = $"/ws/{Id}", Query = $"access_token={token}" }.Uri;
         await _socket.ConnectAsync(uri, cancellationToken);
         _receiving = ReceiveAsync();
     }

@@ -48,7 +48,7 @@ internal sealed class SubscriberFleet
             var connecting = Stopwatch.GetTimestamp();
             try
             {
-                await client.ConnectAsync(spec.Replica, token);
+                await client.ConnectAsync(spec.Replica, api.Token, token);
                 fleet._connectMs.Add(Stopwatch.GetElapsedTime(connecting).TotalMilliseconds);
             }
             catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException)

@@ -64,6 +64,11 @@ internal sealed class AppStack : IAsyncDisposable
             $"{InfrastructureSettings.ModeKey}={InfrastructureMode.LocalProcesses}",
             $"{InfrastructureSettings.DataDirectoryKey}={dataDirectory}",
             $"Observers:Replicas={observerReplicas.ToString(CultureInfo.InvariantCulture)}",
+            // One benchmark user plays thousands of clients: the per-user limits would be its bottleneck.
+            "Reactive:ObservesPerSecondPerUser=1000000",
+            "Reactive:WritesPerSecondPerUser=1000000",
+            "Reactive:MaxSocketsPerUser=1000000",
+            "Reactive:MaxObserversPerSubscriber=1000000",
             .. settings.Select(setting => $"{setting.Key}={setting.Value}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReactiveRest_AppHost>(
