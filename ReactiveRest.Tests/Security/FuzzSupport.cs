@@ -54,7 +54,7 @@ public static class FuzzTokens
         var unsigned = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." +
                        Base64UrlEncoder.Encode($"{{\"sub\":\"{user}\",\"iss\":\"reactiverest\",\"aud\":\"reactiverest\",\"exp\":{new DateTimeOffset(now.AddHours(1)).ToUnixTimeSeconds()}}}") + ".";
         var credentials = new List<FuzzCredential>();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 20; i++)
         {
             credentials.Add(Bearer("valid", Validity.Valid, valid));
         }
