@@ -6,7 +6,7 @@ public static class Limits
     public const int TitleLength = 500;
 
     /// <summary>As long as a user name from a token may be (an OIDC subject is at most 255 ASCII characters).</summary>
-    public const int UserNameLength = 255;
+    public const int UserNameLength = Engine.Security.Users.MaxLength;
 
     /// <summary>Leaves room for "one past the last" without overflowing.</summary>
     public const int Position = 1_000_000_000;

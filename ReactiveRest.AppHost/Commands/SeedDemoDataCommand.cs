@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
@@ -46,9 +45,13 @@ public static class SeedDemoDataCommand
         var logger = context.Logger;
         try
         {
-            using var client = context.Services.GetRequiredService<IHttpClientFactory>().CreateClient();
-            client.BaseAddress = new Uri(endpoint.Url);
-            client.Timeout = TimeSpan.FromSeconds(30);
+            // No cookie jar: the token endpoint's cookie would make the next writes cookie-authenticated, which the API
+            // accepts only from a browser page's allowed Origin.
+            using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false })
+            {
+                BaseAddress = new Uri(endpoint.Url),
+                Timeout = TimeSpan.FromSeconds(30),
+            };
             var token = await PostAsync(client, "/api/dev/token", new { user = User }, context.CancellationToken);
             client.DefaultRequestHeaders.Authorization = new("Bearer", token.GetProperty("token").GetString());
 

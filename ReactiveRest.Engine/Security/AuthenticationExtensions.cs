@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,13 @@ public static class AuthenticationExtensions
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, options) => Configure(jwt, options.Value));
+        // A token without the user claim names nobody: 403, rather than a request that runs as no one.
         builder.Services.AddAuthorization();
+        builder.Services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, options) =>
+            authorization.DefaultPolicy = new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(options.Value.UserClaim)
+                .Build());
         builder.Services.AddSingleton<CookieOrigins>();
         builder.AddRequestLimits();
         return builder;
@@ -101,6 +108,18 @@ public static class AuthenticationExtensions
 
                 return Task.CompletedTask;
             },
+            OnTokenValidated = context =>
+            {
+                // A validly signed token must still name a user that can own rows: not empty, not longer than a
+                // membership can store, no control characters or broken UTF-16.
+                if (context.Principal?.Identity?.Name is not { Length: > 0 and <= Users.MaxLength } name
+                    || name.Any(char.IsControl) || !IsWellFormed(name))
+                {
+                    context.Fail($"The token's '{options.UserClaim}' claim names no valid user.");
+                }
+
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
@@ -117,11 +136,33 @@ public static class AuthenticationExtensions
     internal static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        };
+
+        // The problem details service writes only what the client's Accept allows; a problem is owed whatever it accepts.
+        if (!await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(problem))
+        {
+            await Results.Problem(problem.ProblemDetails).ExecuteAsync(context);
+        }
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

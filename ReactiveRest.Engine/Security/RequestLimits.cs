@@ -28,8 +28,8 @@ public static class RequestLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 Classify(context) switch
                 {
-                    Kind.Observe => RateLimitPartition.GetTokenBucketLimiter("observe:" + Users.Of(context.User), _ => PerSecond(observes)),
-                    Kind.Write => RateLimitPartition.GetTokenBucketLimiter("write:" + Users.Of(context.User), _ => PerSecond(writes)),
+                    Kind.Observe => RateLimitPartition.GetTokenBucketLimiter("observe:" + context.User.Identity!.Name, _ => PerSecond(observes)),
+                    Kind.Write => RateLimitPartition.GetTokenBucketLimiter("write:" + context.User.Identity!.Name, _ => PerSecond(writes)),
                     _ => RateLimitPartition.GetNoLimiter(""),
                 });
             limiter.OnRejected = async (rejected, cancellationToken) =>
@@ -55,10 +55,10 @@ public static class RequestLimits
         Write,
     }
 
-    /// <summary>Only authenticated requests are limited here; the others are answered 401 without reaching a handler.</summary>
+    /// <summary>Only requests of a named user are limited here; the others are answered 401 or 403 without reaching a handler.</summary>
     private static Kind Classify(HttpContext context)
     {
-        if (context.User.Identity?.IsAuthenticated != true || context.WebSockets.IsWebSocketRequest)
+        if (context.User.Identity is not { IsAuthenticated: true, Name.Length: > 0 } || context.WebSockets.IsWebSocketRequest)
         {
             return Kind.None;
         }

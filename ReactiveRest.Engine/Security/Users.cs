@@ -17,6 +17,9 @@ public static partial class Users
 
     public const string Rule = "1 to 64 characters of [A-Za-z0-9_.@-]";
 
+    /// <summary>The longest user name a token may carry (an OIDC subject is at most 255 ASCII characters).</summary>
+    public const int MaxLength = 255;
+
     /// <summary>The names the development token endpoint and the members API accept.</summary>
     public static bool IsValidName(string? name) => name is not null && Pattern().IsMatch(name);
 

@@ -19,7 +19,8 @@ public sealed partial class DashboardCommandTests(ReactiveRestApp app)
 
         Assert.True(result.Success, result.Message);
         var boardId = int.Parse(BoardIdInMessage().Match(result.Message ?? "").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        using var api = app.CreateApiClient();
+        // The demo board is its user's: seen as that user.
+        using var api = app.CreateApiClient(SeedDemoDataCommand.User);
         var (status, board) = await api.GetJsonAsync($"/api/boards/{boardId}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(SeedDemoDataCommand.BoardName, board.GetProperty("name").GetString());

@@ -236,7 +236,7 @@ public sealed class DotNetClientTests(ReactiveRestApp app)
 
         // Another process connects as the same subscriber: the server closes the client's socket with 4000.
         using var other = new System.Net.WebSockets.ClientWebSocket();
-        await other.ConnectAsync(Subscriber.WebSocketUri(app, $"/ws/{id}" + (token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}")), Cancellation);
+        await other.ConnectAsync(Subscriber.WebSocketUri(app, $"/ws/{id}" + (token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}"), user: null), Cancellation);
 
         var error = await Assert.ThrowsAsync<ReactiveConnectionException>(() => view.Completion.WaitAsync(TimeSpan.FromSeconds(20), Cancellation));
         Assert.Contains(id, error.Message);

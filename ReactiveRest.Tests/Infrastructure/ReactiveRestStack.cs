@@ -25,10 +25,17 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
 
     /// <summary>A client of the API that runs as <paramref name="user"/> (a bearer token); null for an anonymous one.</summary>
-    public HttpClient CreateApiClient(string? user = TestUsers.Default) => App.CreateHttpClient("api").As(user);
+    public HttpClient CreateApiClient(string? user = TestUsers.Default) => CreateClient("api").As(user);
 
     /// <summary>A client of the observers that runs as <paramref name="user"/>; null for an anonymous one.</summary>
-    public HttpClient CreateObserversClient(string? user = TestUsers.Default) => App.CreateHttpClient("observers").As(user);
+    public HttpClient CreateObserversClient(string? user = TestUsers.Default) => CreateClient("observers").As(user);
+
+    /// <summary>
+    /// Each client without a cookie jar: Aspire's clients share one, so a cookie the token endpoint sets for one test
+    /// would silently authenticate another test's anonymous requests.
+    /// </summary>
+    private HttpClient CreateClient(string resource) =>
+        new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = App.GetEndpoint(resource, "http") };
 
     /// <summary>Where local processes keep their data (Redis's append-only file is under <c>redis/</c>).</summary>
     public string DataDirectory => _dataDirectory ?? throw new InvalidOperationException("The application has not started.");

@@ -62,6 +62,26 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     }
 
     [Fact]
+    public async Task A_signed_token_that_names_no_user_is_a_401_problem()
+    {
+        var nameless = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "reactiverest",
+            Audience = "reactiverest",
+            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("name", "nobody")]),
+            SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestUsers.SigningKey)), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+        using var client = app.CreateApiClient(user: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", nameless);
+
+        using var read = await client.GetAsync("/api/boards", Cancellation);
+        using var observe = await client.GetAsync("/api/boards?observe=nameless", Cancellation);
+
+        await ProblemAssert.IsProblemAsync(read, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(observe, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task A_websocket_without_credentials_is_a_401_before_the_upgrade()
     {
         var status = await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(app, "/ws/anonymous-1", user: null));
@@ -76,7 +96,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     public async Task The_development_endpoint_issues_a_token_and_a_cookie_that_authenticate()
     {
         var user = TestUsers.Unique("devtoken");
-        using var anonymous = app.CreateApiClient(user: null);
+        using var anonymous = CookielessClient();
         using var issued = await anonymous.PostAsJsonAsync("/api/dev/token", new { user }, Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
@@ -85,7 +105,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
         var cookie = issued.Headers.GetValues("Set-Cookie").Single(value => value.StartsWith("rr_token=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
 
-        using var bearer = app.CreateApiClient(user: null);
+        using var bearer = CookielessClient();
         bearer.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var created = await bearer.CreateBoardAsync("issued");
         using var byCookie = CookieClient(token!);
@@ -103,7 +123,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [InlineData("""{}""")]
     public async Task The_development_endpoint_refuses_a_bad_user_name(string body)
     {
-        using var anonymous = app.CreateApiClient(user: null);
+        using var anonymous = CookielessClient();
         using var response = await anonymous.SendRawAsync(HttpMethod.Post, "/api/dev/token", body);
 
         await ProblemAssert.IsValidationProblemAsync(response, "user");
@@ -149,10 +169,16 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
 
     private HttpClient CookieClient(string token)
     {
-        var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = ApiUrl };
+        var client = CookielessClient();
         client.DefaultRequestHeaders.Add("Cookie", $"rr_token={token}");
         return client;
     }
+
+    /// <summary>
+    /// A client without a cookie jar: the clients of the stack share one (Aspire's HTTP client factory), so a cookie the
+    /// token endpoint sets there would authenticate other tests' anonymous requests.
+    /// </summary>
+    private HttpClient CookielessClient() => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = ApiUrl };
 
     private static Task<HttpResponseMessage> SendWithOriginAsync(HttpClient client, string origin)
     {

@@ -124,6 +124,12 @@ public sealed class FuzzTests(ReactiveRestApp app)
                     // Kestrel answered 400 to the header and closed the connection while the client was still sending the body.
                     exemptions.Add("no response: Kestrel refused a header that is not ASCII while the large body was still being sent");
                 }
+                else if (exception is HttpRequestException && request.Body is { Length: > 4096 })
+                {
+                    // Refused (401, 413…) before its body was read: the server answered and closed the connection while
+                    // the client was still sending, which HTTP/1.1 allows; the client sees the reset instead of the answer.
+                    exemptions.Add("no response: answered before a body of over 4 KiB was read, and closed while it was still being sent");
+                }
                 else
                 {
                     transportErrors.Enqueue($"{exception.GetType().Name}: {exception.Message} ← {request}");
