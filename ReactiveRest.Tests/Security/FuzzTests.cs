@@ -124,6 +124,13 @@ public sealed class FuzzTests(ReactiveRestApp app)
                     // Kestrel answered 400 to the header and closed the connection while the client was still sending the body.
                     exemptions.Add("no response: Kestrel refused a header that is not ASCII while the large body was still being sent");
                 }
+                else if (exception is HttpRequestException { InnerException: HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } })
+                {
+                    // The connection closed before any answer: seen (reproducibly for one seed) on a pooled keep-alive
+                    // connection after another request's early refusal; the same request sent alone is answered 400. A
+                    // transport race, not a crash: the processes and /health are checked below.
+                    exemptions.Add("no response: the pooled connection closed before the answer (ResponseEnded)");
+                }
                 else if (exception is HttpRequestException && request.Body is { Length: > 4096 })
                 {
                     // Refused (401, 413…) before its body was read: the server answered and closed the connection while
@@ -132,7 +139,7 @@ public sealed class FuzzTests(ReactiveRestApp app)
                 }
                 else
                 {
-                    transportErrors.Enqueue($"{exception.GetType().Name}: {exception.Message} ← {request}");
+                    transportErrors.Enqueue($"{exception.GetType().Name}: {exception.Message} ({exception.InnerException?.GetType().Name}: {exception.InnerException?.Message}) ← {request}");
                 }
             }
         });
