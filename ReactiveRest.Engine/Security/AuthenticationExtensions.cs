@@ -113,7 +113,7 @@ public static class AuthenticationExtensions
                 // A validly signed token must still name a user that can own rows: not empty, not longer than a
                 // membership can store, no control characters or broken UTF-16.
                 if (context.Principal?.Identity?.Name is not { Length: > 0 and <= Users.MaxLength } name
-                    || name.Any(char.IsControl) || !IsWellFormed(name))
+                    || name.Any(char.IsControl) || Resources.StorableText.ProblemWith(name) is not null)
                 {
                     context.Fail($"The token's '{options.UserClaim}' claim names no valid user.");
                 }
@@ -147,22 +147,5 @@ public static class AuthenticationExtensions
         {
             await Results.Problem(problem.ProblemDetails).ExecuteAsync(context);
         }
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -91,11 +91,12 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     }
 
     /// <summary>After Redis was away or lost data: this replica still serves the subscriber, unless another connection took it.</summary>
-    /// <returns>False when another connection serves the subscriber now.</returns>
-    public async Task<bool> ReassertAsync(string subscriberId, string replicaId, string connectionId)
+    /// <returns>False when another connection serves the subscriber now, or another user owns its id.</returns>
+    public async Task<bool> ReassertAsync(string subscriberId, string user, string replicaId, string connectionId)
     {
+        var keys = RedisKeys.Subscriber(subscriberId);
         var batch = Database.CreateBatch();
-        var kept = batch.ScriptEvaluateAsync(RedisScripts.SubscriberReassert, [RedisKeys.Subscriber(subscriberId).State], [replicaId, connectionId]);
+        var kept = batch.ScriptEvaluateAsync(RedisScripts.SubscriberReassert, [keys.State, keys.Owner], [replicaId, connectionId, user]);
         var held = batch.SetAddAsync(RedisKeys.ReplicaSubscribers(replicaId), subscriberId);
         var notDue = batch.SortedSetRemoveAsync(RedisKeys.Disconnected, subscriberId);
         batch.Execute();

@@ -683,9 +683,7 @@ internal sealed class DeliveryHub(
     {
         foreach (var session in _sessions.Values)
         {
-            // Redis may have lost the id's owner with its data: the connection's user binds it again.
-            if (await subscribers.OwnAsync(session.SubscriberId, session.User) == Ownership.Foreign
-                || !await subscribers.ReassertAsync(session.SubscriberId, replicas.ReplicaId, session.ConnectionId))
+            if (!await subscribers.ReassertAsync(session.SubscriberId, session.User, replicas.ReplicaId, session.ConnectionId))
             {
                 session.RequestClose(SubscriberSession.Superseded, "Another connection took over this subscriber.");
             }

@@ -68,6 +68,11 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         Assert.Equal(observer, told[^1].GetProperty("observer").GetString());
         Assert.Null(subscriber.CloseStatus);
 
+        // The owner of the subscriber id went with the data; the replica bound it to the connection's user again before
+        // telling it expired, so another user still cannot take the id over.
+        Assert.Equal(HttpStatusCode.Forbidden, await Security.WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(app, $"/ws/{subscriber.Id}", TestUsers.Unique("mallory"))));
+        Assert.Null(subscriber.CloseStatus);
+
         // Observing again works on the same socket.
         var again = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
         await _api.CreateTaskAsync(board.Id(), "after the loss");

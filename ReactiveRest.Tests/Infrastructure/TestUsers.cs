@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
+using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -42,14 +42,25 @@ public static class TestUsers
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new();
 
     /// <summary>A token for <paramref name="user"/>, as the development endpoint issues them.</summary>
-    public static string TokenFor(string user) => Tokens.GetOrAdd(user, name => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public static string TokenFor(string user) => Tokens.GetOrAdd(user, name => Mint(new Dictionary<string, object> { ["sub"] = name }, expires: DateTime.UtcNow.AddHours(12)));
+
+    /// <summary>Any token: the tests' one way to sign one, right or wrong in whichever way a test needs.</summary>
+    public static string Mint(IDictionary<string, object> claims, string key = SigningKey, string issuer = "reactiverest",
+        string audience = "reactiverest", DateTime? notBefore = null, DateTime? expires = null)
     {
-        Issuer = "reactiverest",
-        Audience = "reactiverest",
-        Subject = new ClaimsIdentity([new Claim("sub", name)]),
-        Expires = DateTime.UtcNow.AddHours(12),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
-    }));
+        var now = DateTime.UtcNow;
+        var from = notBefore ?? now.AddMinutes(-1);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Claims = claims,
+            IssuedAt = from,
+            NotBefore = from,
+            Expires = expires ?? now.AddHours(2),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        });
+    }
 
     /// <summary>Makes <paramref name="client"/> send <paramref name="user"/>'s token; null leaves it anonymous.</summary>
     public static HttpClient As(this HttpClient client, string? user)

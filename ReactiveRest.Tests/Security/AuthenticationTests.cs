@@ -47,13 +47,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_token_signed_with_another_key_is_refused()
     {
-        var forged = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
-        {
-            Issuer = "reactiverest",
-            Audience = "reactiverest",
-            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", TestUsers.Default)]),
-            SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(new byte[32]), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
-        });
+        var forged = TestUsers.Mint(new Dictionary<string, object> { ["sub"] = TestUsers.Default }, key: new string('k', 32));
         using var client = app.CreateApiClient(user: null);
         client.DefaultRequestHeaders.Authorization = new("Bearer", forged);
         using var response = await client.GetAsync("/api/boards", Cancellation);
@@ -64,13 +58,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_signed_token_that_names_no_user_is_a_401_problem()
     {
-        var nameless = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
-        {
-            Issuer = "reactiverest",
-            Audience = "reactiverest",
-            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("name", "nobody")]),
-            SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestUsers.SigningKey)), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
-        });
+        var nameless = TestUsers.Mint(new Dictionary<string, object> { ["name"] = "nobody" });
         using var client = app.CreateApiClient(user: null);
         client.DefaultRequestHeaders.Authorization = new("Bearer", nameless);
 

@@ -25,23 +25,6 @@ public sealed record FuzzCredential(string Label, string? Authorization, string?
 /// <summary>Tokens that are wrong in every way a client's or an attacker's can be, and a few that are right.</summary>
 public static class FuzzTokens
 {
-    public static string Mint(IDictionary<string, object> claims, string key = TestUsers.SigningKey, string issuer = "reactiverest",
-        string audience = "reactiverest", DateTime? notBefore = null, DateTime? expires = null)
-    {
-        var now = DateTime.UtcNow;
-        var from = notBefore ?? now.AddMinutes(-1);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            Claims = claims,
-            IssuedAt = from,
-            NotBefore = from,
-            Expires = expires ?? now.AddHours(2),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
-        });
-    }
-
     /// <summary>
     /// Every credential the fuzz tests pick from. <paramref name="user"/>'s valid token comes several times, so that
     /// most requests get past authentication and reach the handlers; <paramref name="runId"/> keeps the odd subjects
@@ -73,22 +56,22 @@ public static class FuzzTokens
             new("two tokens", $"Bearer {valid}, Bearer {valid}", null, Validity.Invalid),
             new("tampered signature", "Bearer " + Tampered(valid), Tampered(valid), Validity.Invalid),
             new("huge", "Bearer " + new string('A', 12_000), new string('A', 12_000), Validity.Invalid),
-            Bearer("expired", Validity.Invalid, Mint(Subject(user), notBefore: now.AddHours(-3), expires: now.AddHours(-2))),
-            Bearer("not yet valid", Validity.Invalid, Mint(Subject(user), notBefore: now.AddHours(2), expires: now.AddHours(3))),
-            Bearer("other key", Validity.Invalid, Mint(Subject(user), key: "another-signing-key-0123456789abcdef-0123456789")),
-            Bearer("wrong issuer", Validity.Invalid, Mint(Subject(user), issuer: "evil")),
-            Bearer("wrong audience", Validity.Invalid, Mint(Subject(user), audience: "someone-else")),
+            Bearer("expired", Validity.Invalid, TestUsers.Mint(Subject(user), notBefore: now.AddHours(-3), expires: now.AddHours(-2))),
+            Bearer("not yet valid", Validity.Invalid, TestUsers.Mint(Subject(user), notBefore: now.AddHours(2), expires: now.AddHours(3))),
+            Bearer("other key", Validity.Invalid, TestUsers.Mint(Subject(user), key: "another-signing-key-0123456789abcdef-0123456789")),
+            Bearer("wrong issuer", Validity.Invalid, TestUsers.Mint(Subject(user), issuer: "evil")),
+            Bearer("wrong audience", Validity.Invalid, TestUsers.Mint(Subject(user), audience: "someone-else")),
             Bearer("alg none", Validity.Invalid, unsigned),
             // Signed with the right key, so authenticated; what they name is odd (an OIDC provider may issue any of these).
-            Bearer("no sub", Validity.Odd, Mint(new Dictionary<string, object> { ["name"] = "fz" + runId })),
-            Bearer("empty sub", Validity.Odd, Mint(Subject(""))),
-            Bearer("300-char sub", Validity.Odd, Mint(Subject("fz" + runId + new string('u', 300)))),
-            Bearer("sub with NUL", Validity.Odd, Mint(Subject($"fz{runId}\u0000nul"))),
-            Bearer("sub with newline", Validity.Odd, Mint(Subject($"fz{runId}\n"))),
-            Bearer("unicode sub", Validity.Odd, Mint(Subject($"fz{runId}-ünï-😀"))),
-            Bearer("sub with :{}", Validity.Odd, Mint(Subject($"fz{runId}:{{tag}}:x"))),
-            Bearer("numeric sub", Validity.Odd, Mint(new Dictionary<string, object> { ["sub"] = 4242 })),
-            Bearer("sub array", Validity.Odd, Mint(new Dictionary<string, object> { ["sub"] = new[] { "fz" + runId + "a", "fz" + runId + "b" } })),
+            Bearer("no sub", Validity.Odd, TestUsers.Mint(new Dictionary<string, object> { ["name"] = "fz" + runId })),
+            Bearer("empty sub", Validity.Odd, TestUsers.Mint(Subject(""))),
+            Bearer("300-char sub", Validity.Odd, TestUsers.Mint(Subject("fz" + runId + new string('u', 300)))),
+            Bearer("sub with NUL", Validity.Odd, TestUsers.Mint(Subject($"fz{runId}\u0000nul"))),
+            Bearer("sub with newline", Validity.Odd, TestUsers.Mint(Subject($"fz{runId}\n"))),
+            Bearer("unicode sub", Validity.Odd, TestUsers.Mint(Subject($"fz{runId}-ünï-😀"))),
+            Bearer("sub with :{}", Validity.Odd, TestUsers.Mint(Subject($"fz{runId}:{{tag}}:x"))),
+            Bearer("numeric sub", Validity.Odd, TestUsers.Mint(new Dictionary<string, object> { ["sub"] = 4242 })),
+            Bearer("sub array", Validity.Odd, TestUsers.Mint(new Dictionary<string, object> { ["sub"] = new[] { "fz" + runId + "a", "fz" + runId + "b" } })),
         ]);
         return credentials;
 
