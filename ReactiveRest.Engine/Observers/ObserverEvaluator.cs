@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Reactive;
@@ -17,8 +16,7 @@ namespace ReactiveRest.Engine.Observers;
 public sealed class ObserverEvaluator(
     ObserverStore store,
     ResourceCatalog catalog,
-    ReactiveDatabase database,
-    IOptions<JsonOptions> json,
+    EvaluationBatcher batcher,
     IOptions<ReactiveOptions> options,
     ReactiveMetrics metrics,
     ILogger<ObserverEvaluator> logger)
@@ -99,8 +97,8 @@ public sealed class ObserverEvaluator(
         activity?.SetTag("reactiverest.observer", observer.Id);
         var started = Stopwatch.GetTimestamp();
 
-        var resource = catalog.Find(observer.Query.Resource)!;
-        var next = await database.RunAsync(db => resource.EvaluateAsync(db, observer.Query, json.Value.SerializerOptions, cancellationToken));
+        var (next, batchSize) = await batcher.EvaluateAsync(observer.Query, cancellationToken);
+        activity?.SetTag("reactiverest.batch_size", batchSize);
         var messages = ProtocolMessage.Diff(observer.Id, observer.Result, next, observer.Seq + 1);
         var resultJson = messages.Count == 0 ? observer.ResultJson : ObservedItem.ToJsonArray(next);
         var digest = messages.Count == 0 ? observer.Digest : ResultDigest.Of(resultJson);

@@ -19,6 +19,8 @@ public sealed class ReactiveMetrics
 
     private readonly Counter<long> _evaluations;
     private readonly Histogram<double> _evaluationDuration;
+    private readonly Counter<long> _queries;
+    private readonly Histogram<long> _batchSize;
     private readonly Counter<long> _changesRelayed;
     private readonly Counter<long> _messagesSent;
     private readonly Histogram<double> _writeToPush;
@@ -34,6 +36,11 @@ public sealed class ReactiveMetrics
             "reactiverest.evaluations", "{evaluation}", "Observer evaluations run by this process (query, diff, commit)");
         _evaluationDuration = meter.CreateHistogram(
             "reactiverest.evaluation.duration", "s", "Time to evaluate an observer's query, diff it and commit its messages", advice: SecondsBuckets);
+        _queries = meter.CreateCounter<long>(
+            "reactiverest.evaluation.queries", "{query}", "Database queries run for evaluations; one query evaluates a batch of observers of one shape");
+        _batchSize = meter.CreateHistogram(
+            "reactiverest.evaluation.batch_size", "{observer}", "Observers evaluated by one database query",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100] });
         _changesRelayed = meter.CreateCounter<long>(
             "reactiverest.changes.relayed", "{change}", "Row changes relayed from PostgreSQL to the Redis change stream");
         _messagesSent = meter.CreateCounter<long>(
@@ -68,6 +75,12 @@ public sealed class ReactiveMetrics
     {
         _evaluations.Add(1);
         _evaluationDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+    }
+
+    public void EvaluationQueryRan(int observers)
+    {
+        _queries.Add(1);
+        _batchSize.Record(observers);
     }
 
     public void ChangesRelayed(int count) => _changesRelayed.Add(count);

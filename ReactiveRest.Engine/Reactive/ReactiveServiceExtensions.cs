@@ -44,6 +44,7 @@ public static class ReactiveServiceExtensions
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddSingleton<ControlChannel>();
         builder.Services.AddSingleton<ChangeStream>();
+        builder.Services.AddSingleton<EvaluationBatcher>();
         builder.Services.AddSingleton<ObserverEvaluator>();
         builder.Services.AddSingleton<ObserveService>();
         builder.Services.AddSingleton<SubscriptionService>();

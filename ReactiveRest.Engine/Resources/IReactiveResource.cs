@@ -33,6 +33,13 @@ public interface IReactiveResource
     /// <summary>Evaluates an observer's query: the page of a list, or the one item of a detail (empty when it is gone).</summary>
     Task<IReadOnlyList<ObservedItem>> EvaluateAsync(DbContext db, ObserverQuery query, JsonSerializerOptions json, CancellationToken cancellationToken);
 
+    /// <summary>The query as a member of a batch of its shape; null when it must be evaluated alone.</summary>
+    BatchMember? BatchMemberOf(ObserverQuery query);
+
+    /// <summary>Evaluates queries of one shape (<see cref="BatchMemberOf"/>) in one statement, in the members' order.</summary>
+    Task<IReadOnlyList<IReadOnlyList<ObservedItem>>> EvaluateBatchAsync(
+        DbContext db, BatchShape shape, IReadOnlyList<BatchMember> members, JsonSerializerOptions json, CancellationToken cancellationToken);
+
     /// <summary>The change keys whose writes can affect the query; empty for a polled resource.</summary>
     IReadOnlyList<string> DependencyKeys(ObserverQuery query);
 

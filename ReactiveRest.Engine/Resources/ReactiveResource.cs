@@ -158,6 +158,43 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
         return [.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))];
     }
 
+    /// <summary>
+    /// The query as a member of a batch: what it shares with others of its shape (everything but the value of its
+    /// first pinned partition and its user) and what it does not. Null for a computed resource, evaluated alone.
+    /// </summary>
+    public BatchMember? BatchMemberOf(ObserverQuery query)
+    {
+        if (PollInterval is not null)
+        {
+            return null;
+        }
+
+        if (query.Id is { } id)
+        {
+            return new BatchMember(new BatchShape($"{Name}/{{id}}", Key, null), id, query.Principal);
+        }
+
+        var list = query.List!;
+        foreach (var partition in _partitions)
+        {
+            if (list.Filters.FirstOrDefault(filter => filter.Field == partition && filter.Lookup == Lookup.Exact) is { } pinned)
+            {
+                var rest = list with { Filters = [.. list.Filters.Where(filter => !ReferenceEquals(filter, pinned))] };
+                return new BatchMember(new BatchShape($"{Name}?{partition.Name}={{pin}}&{CanonicalQuery.Of(rest)}", partition, rest), (int)pinned.Values[0], query.Principal);
+            }
+        }
+
+        return new BatchMember(new BatchShape($"{Name}?{query.Query}", null, list), 0, query.Principal);
+    }
+
+    /// <summary>Evaluates queries of one shape in one statement; the results come in the members' order.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<ObservedItem>>> EvaluateBatchAsync(
+        DbContext db, BatchShape shape, IReadOnlyList<BatchMember> members, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var rows = await BatchedQuery.RunAsync(db, this, shape, members, cancellationToken);
+        return [.. rows.Select(items => (IReadOnlyList<ObservedItem>)[.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))])];
+    }
+
     /// <summary><c>entity =&gt; entity.Key == id</c>, with the id as a parameter.</summary>
     public Expression<Func<TEntity, bool>> KeyEquals(int id)
     {

@@ -8,10 +8,13 @@ internal sealed record PollingSpec(string Key, string Title, int TasksPerBoard, 
 
 /// <summary>
 /// Subscribers spread over boards (one query each, <c>boardId=X&amp;ordering=position&amp;limit=50</c>), writes spread over
-/// the boards; paced at <see cref="WritesPerSecond"/>, or a burst when it is 0.
+/// the boards; paced at <see cref="WritesPerSecond"/>, or a burst when it is 0. With <see cref="Users"/> above one, the
+/// subscribers run as that many users, all members of every board: each user has an observer of its own per query,
+/// so one write makes that many observers due at once (what batched evaluation is for).
 /// </summary>
 internal sealed record SubscriptionSpec(
-    string Key, string Title, int Subscribers, int Boards, int TasksPerBoard, int Writes, double WritesPerSecond, int BurstConcurrency = 16) : CaseSpec(Key, Title)
+    string Key, string Title, int Subscribers, int Boards, int TasksPerBoard, int Writes, double WritesPerSecond, int BurstConcurrency = 16, int Users = 1)
+    : CaseSpec(Key, Title)
 {
     public bool IsBurst => WritesPerSecond <= 0;
 }

@@ -24,7 +24,7 @@ internal static class SubscriptionCase
             Title = spec.Title,
             Replicas = stack.Observers.Count,
             Subscribers = spec.Subscribers,
-            Observers = spec.Boards,
+            Observers = spec.Boards * Math.Max(1, spec.Users),
             Writes = spec.Writes,
             WritePattern = spec.IsBurst ? $"burst, {spec.BurstConcurrency} in flight" : $"{spec.WritesPerSecond.ToString(CultureInfo.InvariantCulture)}/s",
         };
@@ -41,9 +41,12 @@ internal static class SubscriptionCase
         var expected = Enumerable.Range(0, spec.Writes).Select(i => !spec.IsBurst || i + slots >= spec.Writes).ToArray();
         var expectations = new FrameExpectations(context.Prefix, [.. Enumerable.Range(0, spec.Writes).Select(i => i % spec.Boards)], expected);
 
+        var users = await UsersAsync(context, spec, boards);
         var beforeConnecting = UsageSample.Take(stack.Processes);
         var specs = Enumerable.Range(0, spec.Subscribers)
-            .Select(k => new SubscriberSpec($"c{context.Number}s{k}", stack.Observers[k % stack.Observers.Count].BaseAddress, k % spec.Boards, [Boards.Query(boards[k % spec.Boards].Id)]))
+            .Select(k => new SubscriberSpec(
+                $"c{context.Number}s{k}", stack.Observers[k % stack.Observers.Count].BaseAddress, k % spec.Boards, [Boards.Query(boards[k % spec.Boards].Id)],
+                users.Count > 0 ? users[k % users.Count] : null))
             .ToList();
         context.Progress($"{spec.Title}: connecting {spec.Subscribers} subscriber(s), {ConnectParallelism} at a time");
         var fleet = await SubscriberFleet.ConnectAsync(specs, expectations, context.Api, ConnectParallelism, context.Cancellation);
@@ -68,8 +71,7 @@ internal static class SubscriptionCase
                 result.RssPerSubscriberKib = (observersAfter - observersBefore) / 1024.0 / live.Count;
             }
 
-            var observerIds = fleet.ObserverIds.ToList();
-            var (evaluationsBefore, _) = await context.Api.SumEvaluationsAsync(observerIds, context.Cancellation);
+            var (evaluationsBefore, _) = await fleet.SumEvaluationsAsync(context.Cancellation);
 
             context.Progress($"{spec.Title}: {spec.Writes} writes ({result.WritePattern})");
             var phase = await WritePhase.StartAsync(context);
@@ -83,7 +85,7 @@ internal static class SubscriptionCase
             var complete = await SubscriberFleet.WaitUntilAsync(() => expectations.Matched >= result.ExpectedFrames, CaseContext.DeliveryDeadline, context.Cancellation);
             var succeeded = outcomes.Count(outcome => outcome.Succeeded);
             await phase.EndAsync(result, succeeded);
-            var (evaluationsAfter, missing) = await context.Api.SumEvaluationsAsync(observerIds, context.Cancellation);
+            var (evaluationsAfter, missing) = await fleet.SumEvaluationsAsync(context.Cancellation);
             if (succeeded > 0 && missing == 0)
             {
                 result.EvaluationsPerWrite = (double)(evaluationsAfter - evaluationsBefore) / succeeded;
@@ -112,7 +114,34 @@ internal static class SubscriptionCase
         finally
         {
             await fleet.CloseAsync();
+            foreach (var user in users)
+            {
+                user.Dispose();
+            }
         }
+    }
+
+    /// <summary>For a case of several users: an API client per user, each a member of every board. None otherwise.</summary>
+    private static async Task<IReadOnlyList<ApiClient>> UsersAsync(CaseContext context, SubscriptionSpec spec, (int Id, int[] Tasks)[] boards)
+    {
+        if (spec.Users <= 1)
+        {
+            return [];
+        }
+
+        context.Progress($"{spec.Title}: {spec.Users} users, members of every board");
+        var users = new ApiClient[spec.Users];
+        await Parallel.ForEachAsync(Enumerable.Range(0, spec.Users), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = context.Cancellation }, async (index, token) =>
+        {
+            var name = $"bench-c{context.Number}-u{index.ToString(CultureInfo.InvariantCulture)}";
+            users[index] = new ApiClient(context.Stack.Api.BaseAddress);
+            await users[index].AuthenticateAsync(name, token);
+            foreach (var board in boards)
+            {
+                await context.Api.AddMemberAsync(board.Id, name, token);
+            }
+        });
+        return users;
     }
 
     private static async Task<bool> WarmUpAsync(CaseContext context, (int Id, int[] Tasks)[] boards, FrameExpectations expectations, int live, CaseResult result)

@@ -50,6 +50,16 @@ internal sealed class ApiClient(Uri baseAddress) : IDisposable
         return await IdOfAsync(response, "POST /api/tasks", cancellationToken);
     }
 
+    /// <summary>Makes <paramref name="user"/> a member of the board (<c>POST /api/boards/{id}/members</c>).</summary>
+    public async Task AddMemberAsync(int boardId, string user, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync($"/api/boards/{boardId.ToString(CultureInfo.InvariantCulture)}/members", new { user }, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /api/boards/{boardId}/members answered {(int)response.StatusCode}: {Truncate(await response.Content.ReadAsStringAsync(cancellationToken))}");
+        }
+    }
+
     /// <summary>PATCHes a task's title; the timestamps are taken when the request leaves and when its whole answer is in.</summary>
     public async Task<WriteResult> PatchTitleAsync(int taskId, string title, CancellationToken cancellationToken)
     {

@@ -31,6 +31,9 @@ internal sealed class SubscriberFleet
 
     public IReadOnlyList<string> Errors => [.. _errors.Take(5)];
 
+    /// <summary>The API client of each observer's user, who alone may read its statistics.</summary>
+    public ConcurrentDictionary<string, ApiClient> ObserverUsers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The observer each query was answered with.</summary>
     public ConcurrentDictionary<string, string> ObserverByQuery { get; } = new(StringComparer.Ordinal);
 
@@ -45,10 +48,11 @@ internal sealed class SubscriberFleet
         {
             var spec = specs[index];
             var client = fleet.Clients[index];
+            var user = spec.As ?? api;
             var connecting = Stopwatch.GetTimestamp();
             try
             {
-                await client.ConnectAsync(spec.Replica, api.Token, token);
+                await client.ConnectAsync(spec.Replica, user.Token, token);
                 fleet._connectMs.Add(Stopwatch.GetElapsedTime(connecting).TotalMilliseconds);
             }
             catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException)
@@ -60,12 +64,13 @@ internal sealed class SubscriberFleet
             foreach (var query in spec.Queries)
             {
                 var observing = Stopwatch.GetTimestamp();
-                var observed = await api.ObserveAsync(spec.Id, query, token);
+                var observed = await user.ObserveAsync(spec.Id, query, token);
                 fleet._observeMs.Add(Stopwatch.GetElapsedTime(observing).TotalMilliseconds);
                 if (observed.Observer is { } observer)
                 {
                     client.Observed(observer, observed.Seq);
                     fleet.ObserverByQuery[query] = observer;
+                    fleet.ObserverUsers[observer] = user;
                 }
                 else
                 {
@@ -75,6 +80,21 @@ internal sealed class SubscriberFleet
         });
         fleet.SubscribeDuration = Stopwatch.GetElapsedTime(started);
         return fleet;
+    }
+
+    /// <summary>The sum of every observer's evaluation counter, each read as its own user.</summary>
+    public async Task<(long Sum, int Missing)> SumEvaluationsAsync(CancellationToken cancellationToken)
+    {
+        long sum = 0;
+        var missing = 0;
+        foreach (var group in ObserverUsers.GroupBy(pair => pair.Value, pair => pair.Key))
+        {
+            var (part, gone) = await group.Key.SumEvaluationsAsync([.. group], cancellationToken);
+            sum += part;
+            missing += gone;
+        }
+
+        return (sum, missing);
     }
 
     /// <summary>Waits until <paramref name="done"/> holds or the deadline passes; false on the deadline.</summary>

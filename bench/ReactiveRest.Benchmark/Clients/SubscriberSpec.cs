@@ -1,4 +1,7 @@
 namespace ReactiveRest.Benchmark.Clients;
 
-/// <summary>A subscriber to connect: which observers replica serves its WebSocket, its group, and the queries it observes.</summary>
-internal sealed record SubscriberSpec(string Id, Uri Replica, int Group, IReadOnlyList<string> Queries);
+/// <summary>
+/// A subscriber to connect: which observers replica serves its WebSocket, its group, the queries it observes, and the
+/// API client of the user it runs as (null: the case's own).
+/// </summary>
+internal sealed record SubscriberSpec(string Id, Uri Replica, int Group, IReadOnlyList<string> Queries, ApiClient? As = null);

@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using ReactiveRest.ApiModel;
+using ReactiveRest.ApiModel.Data;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Resources;
+using ReactiveRest.Tests.Infrastructure;
+
+namespace ReactiveRest.Tests.Reactive;
+
+/// <summary>
+/// Observers of one shape that are due together are evaluated by one statement (users × boards unnested and joined
+/// laterally). The statement must give every member exactly what its own query gives, whatever its user may see, and
+/// the live path must use it.
+/// </summary>
+public sealed class BatchedEvaluationTests(ReactiveRestApp app)
+{
+    private static readonly TimeSpan Normal = TimeSpan.FromSeconds(10);
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task One_statement_gives_every_member_what_its_own_query_gives()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("REACTIVEREST_BATCH_SEED"), out var given) ? given : Random.Shared.Next();
+        TestContext.Current.TestOutputHelper?.WriteLine($"REACTIVEREST_BATCH_SEED={seed}");
+        var random = new Random(seed);
+
+        // Four users with different rights over three boards (one sees none), tasks with ties in position and title.
+        var users = Enumerable.Range(0, 4).Select(index => TestUsers.Unique($"batch{index}")).ToArray();
+        using var owner = app.CreateApiClient(users[0]);
+        var boards = new List<int>();
+        for (var index = 0; index < 3; index++)
+        {
+            var board = (await owner.CreateBoardAsync($"batch {index}")).Id();
+            boards.Add(board);
+            for (var task = 0; task < 8; task++)
+            {
+                await owner.CreateTaskAsync(board, $"{"ab"[random.Next(2)]}{"xy"[random.Next(2)]}", done: random.Next(2) == 0, position: random.Next(4));
+            }
+        }
+
+        await AddMemberAsync(owner, boards[0], users[1]);
+        await AddMemberAsync(owner, boards[1], users[1]);
+        await AddMemberAsync(owner, boards[2], users[2]);
+
+        await using var db = await ContextAsync();
+        var catalog = new ResourceCatalog(ApiResources.All, ApiResources.AccessTables);
+        catalog.Bind(db.Model);
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var taskIds = await db.Tasks.Where(task => boards.Contains(task.BoardId)).Select(task => task.Id).ToListAsync(Cancellation);
+        var compared = 0;
+
+        for (var round = 0; round < 40; round++)
+        {
+            // One shape: a detail, a list pinned to a board, or a list of every board the user sees.
+            var kind = random.Next(3);
+            var rest = RandomListQuery(random);
+            var queries = new List<ObserverQuery>();
+            foreach (var user in users)
+            {
+                IEnumerable<ObserverQuery> ofUser = kind switch
+                {
+                    0 => taskIds.Where(_ => random.Next(3) == 0).Select(id => ObserverQuery.ForItem(ApiResources.Tasks, id, user)),
+                    1 => boards.Append(int.MaxValue).Select(board => ListQueryOf($"boardId={board}&{rest}", user)),
+                    _ => [ListQueryOf($"boardId__in={string.Join(',', boards)}&{rest}", user), ListQueryOf(rest, user)],
+                };
+                queries.AddRange(ofUser);
+            }
+
+            foreach (var shape in queries.GroupBy(query => ApiResources.Tasks.BatchMemberOf(query)!.Shape.Key))
+            {
+                var members = shape.Select(query => ApiResources.Tasks.BatchMemberOf(query)!).ToList();
+                var batched = await ApiResources.Tasks.EvaluateBatchAsync(db, members[0].Shape, members, json, Cancellation);
+                Assert.Equal(members.Count, batched.Count);
+                foreach (var (query, result) in shape.Zip(batched))
+                {
+                    var alone = await ApiResources.Tasks.EvaluateAsync(db, query, json, Cancellation);
+                    Assert.True(alone.SequenceEqual(result),
+                        $"seed {seed}: {query.Principal} {query.Url}: alone [{string.Join(",", alone.Select(item => item.Key))}], batched [{string.Join(",", result.Select(item => item.Key))}]");
+                    compared += alone.Count;
+                }
+            }
+        }
+
+        Assert.True(compared > 100, $"the rounds compared only {compared} rows");
+    }
+
+    [Fact]
+    public async Task Many_users_watching_one_board_get_exactly_their_frames_from_batched_statements()
+    {
+        var users = Enumerable.Range(0, 16).Select(index => TestUsers.Unique($"fan{index}")).ToArray();
+        using var owner = app.CreateApiClient(users[0]);
+        var shared = (await owner.CreateBoardAsync("shared")).Id();
+        var only = (await owner.CreateBoardAsync("members of half")).Id();
+        foreach (var (user, index) in users.Select((user, index) => (user, index)).Skip(1))
+        {
+            await AddMemberAsync(owner, shared, user);
+            if (index % 2 == 0)
+            {
+                await AddMemberAsync(owner, only, user);
+            }
+        }
+
+        // Every user watches the same pinned list and the same unpinned one: two shapes of 16 observers each.
+        var pinned = $"/api/tasks?boardId={shared}&ordering=position,id";
+        const string unpinned = "/api/tasks?title__icontains=fan-out&ordering=-id";
+        var subscribers = new List<(Subscriber Subscriber, HttpClient Api, string Pinned, string Unpinned, bool SeesOnly)>();
+        try
+        {
+            foreach (var (user, index) in users.Select((user, index) => (user, index)))
+            {
+                var api = app.CreateApiClient(user);
+                var subscriber = await Subscriber.ConnectAsync(app, user: user);
+                subscribers.Add((subscriber, api, await subscriber.ObserveAsync(api, pinned), await subscriber.ObserveAsync(api, unpinned), index % 2 == 0));
+            }
+
+            var before = await BatchedStatementCallsAsync();
+            for (var write = 0; write < 5; write++)
+            {
+                await owner.CreateTaskAsync(shared, $"fan-out shared {write}", position: write);
+                await owner.CreateTaskAsync(only, $"fan-out half {write}");
+            }
+
+            var sentinel = await owner.CreateTaskAsync(shared, "sentinel fan-out", position: 99);
+            foreach (var (subscriber, api, pinnedObserver, unpinnedObserver, seesOnly) in subscribers)
+            {
+                await subscriber.NextUntilAsync(
+                    _ => subscriber.View(pinnedObserver).Any(item => item.Id() == sentinel.Id()) && subscriber.View(unpinnedObserver).Any(item => item.Id() == sentinel.Id()),
+                    Normal);
+                await Convergence.AssertConvergesAsync(api, subscriber, pinnedObserver, pinned, Normal);
+                await Convergence.AssertConvergesAsync(api, subscriber, unpinnedObserver, unpinned, Normal);
+                var titles = subscriber.View(unpinnedObserver).Select(item => item.GetProperty("title").GetString()).ToList();
+                Assert.Equal(seesOnly ? 11 : 6, titles.Count);
+                Assert.Equal(seesOnly, titles.Any(title => title!.StartsWith("fan-out half", StringComparison.Ordinal)));
+                Assert.Equal(6, subscriber.View(pinnedObserver).Count);
+            }
+
+            // 32 observers were due at each write: they must not have taken a statement each, every time.
+            Assert.True(await BatchedStatementCallsAsync() > before, "no evaluation ran as a batched statement");
+        }
+        finally
+        {
+            foreach (var (subscriber, api, _, _, _) in subscribers)
+            {
+                await subscriber.DisposeAsync();
+                api.Dispose();
+            }
+        }
+    }
+
+    private static ObserverQuery ListQueryOf(string query, string user)
+    {
+        var errors = new QueryErrors();
+        var list = ApiResources.Tasks.ParseQuery(QueryHelpers.ParseQuery(query), errors);
+        Assert.True(list is not null, $"{query}: {string.Join("; ", errors.ToDictionary().SelectMany(error => error.Value))}");
+        return ObserverQuery.ForList(ApiResources.Tasks, list, user);
+    }
+
+    private static string RandomListQuery(Random random)
+    {
+        var parameters = new List<string>();
+        if (random.Next(2) == 0)
+        {
+            parameters.Add($"done={(random.Next(2) == 0 ? "true" : "false")}");
+        }
+
+        if (random.Next(2) == 0)
+        {
+            parameters.Add($"title__icontains={"abxy"[random.Next(4)]}");
+        }
+
+        if (random.Next(3) == 0)
+        {
+            parameters.Add($"position__gte={random.Next(4)}");
+        }
+
+        string[] orderings = ["position", "-position", "title,-position", "-title", "-id", "done,title", "-createdAt"];
+        parameters.Add($"ordering={orderings[random.Next(orderings.Length)]}");
+        parameters.Add($"limit={random.Next(1, 7)}");
+        parameters.Add($"offset={random.Next(0, 4)}");
+        return string.Join('&', parameters);
+    }
+
+    private static async Task AddMemberAsync(HttpClient owner, int board, string user)
+    {
+        using var added = await owner.PostAsJsonAsync($"/api/boards/{board}/members", new { user }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+    }
+
+    private async Task<ReactiveDbContext> ContextAsync()
+    {
+        var options = new DbContextOptionsBuilder<ReactiveDbContext>()
+            .UseNpgsql(await app.App.GetConnectionStringAsync("reactivedb", Cancellation))
+            .Options;
+        return new ReactiveDbContext(options);
+    }
+
+    /// <summary>How often PostgreSQL ran the batched evaluation statement (pg_stat_statements, which the AppHost preloads).</summary>
+    private async Task<long> BatchedStatementCallsAsync()
+    {
+        await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync("reactivedb", Cancellation));
+        await connection.OpenAsync(Cancellation);
+        await using (var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection))
+        {
+            await create.ExecuteNonQueryAsync(Cancellation);
+        }
+
+        await using var count = new NpgsqlCommand("SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE query LIKE '%WITH ORDINALITY%JOIN LATERAL%'", connection);
+        return (long)(await count.ExecuteScalarAsync(Cancellation))!;
+    }
+}
