@@ -91,6 +91,11 @@ public sealed class FuzzTests(ReactiveRestApp app)
                 }
             }
 
+            // One connection per request: when the server refuses a request early and closes its connection (which
+            // HTTP/1.1 allows), a pooled connection reused by the next request would be reset under it, and that request
+            // would be counted as unanswered although the server never saw it.
+            message.Headers.ConnectionClose = true;
+
             try
             {
                 using var response = await api.SendAsync(message, cancellationToken);
@@ -829,6 +834,9 @@ public sealed class FuzzTests(ReactiveRestApp app)
                         outcomes.Add($"{label} mid-message");
                         return;
                     case Action.Takeover:
+                        // "Newer" is the order the server set the connections up in: the first is set up once it answers.
+                        await socket.SendTextAsync(Heartbeat, Cancellation);
+                        await ExpectAsync(Heartbeat);
                         var (second, status, error) = await FuzzSocket.ConnectAsync(uri, invoker, headers, Cancellation);
                         if (second is null)
                         {
