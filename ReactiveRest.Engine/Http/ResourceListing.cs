@@ -100,7 +100,8 @@ public static class ResourceListing
     {
         var services = request.HttpContext.RequestServices;
         var observe = services.GetRequiredService<ObserveService>();
-        switch (await observe.OwnAsync(query, subscriber))
+        var observerId = observe.ObserverIdOf(query);
+        switch (await observe.OwnAsync(query, observerId, subscriber))
         {
             case Ownership.Foreign:
                 // As for any other user's thing: not found, so that the id's existence does not leak.
@@ -121,14 +122,14 @@ public static class ResourceListing
         try
         {
             // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
-            observed = await observe.ObserveAsync(resource, query, subscriber, items, cancellationToken);
+            observed = await observe.ObserveAsync(resource, query, observerId, subscriber, items, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or ObserverGoneException)
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The observer is busy; retry shortly.");
         }
 
-        var body = $$"""{"observer":"{{observed.ObserverId}}","items":{{ObservedItem.ToJsonArray(observed.Items)}},"seq":{{observed.Seq}}}""";
+        var body = $$"""{"observer":"{{observed.ObserverId}}","items":{{observed.ItemsJson ?? ObservedItem.ToJsonArray(observed.Items)}},"seq":{{observed.Seq}}}""";
         return TypedResults.Text(body, "application/json", System.Text.Encoding.UTF8);
     }
 }

@@ -26,14 +26,18 @@ public sealed class ObserveService(
     /// Whether the subscriber id may be used by the query's user (the id belongs to whoever first used it), and may
     /// subscribe to one more observer.
     /// </summary>
-    public Task<Ownership> OwnAsync(ObserverQuery query, string subscriberId) =>
-        subscribers.OwnAsync(subscriberId, query.Principal, query.ObserverIdWith(options.Value.ObserverIdSecret));
+    public Task<Ownership> OwnAsync(ObserverQuery query, string observerId, string subscriberId) =>
+        subscribers.OwnAsync(subscriberId, query.Principal, observerId);
 
+    /// <summary>The id of the query's observer (a keyed hash: compute it once per request).</summary>
+    public string ObserverIdOf(ObserverQuery query) => query.ObserverIdWith(options.Value.ObserverIdSecret);
+
+    /// <param name="observerId">The query's observer (<see cref="ObserverIdOf"/>).</param>
     /// <param name="items">What the subscriber's own GET read.</param>
     /// <exception cref="TimeoutException">The observer stayed locked by another evaluation (answer 503).</exception>
-    public async Task<Observed> ObserveAsync(IReactiveResource resource, ObserverQuery query, string subscriberId, IReadOnlyList<ObservedItem> items, CancellationToken cancellationToken)
+    public async Task<Observed> ObserveAsync(
+        IReactiveResource resource, ObserverQuery query, string observerId, string subscriberId, IReadOnlyList<ObservedItem> items, CancellationToken cancellationToken)
     {
-        var observerId = query.ObserverIdWith(options.Value.ObserverIdSecret);
         var dependencies = resource.DependencyKeys(query);
         var candidate = Guid.NewGuid().ToString("N");
 
@@ -51,7 +55,7 @@ public sealed class ObserveService(
             var subscribed = await observers.SubscribeAsync(observerId, query.ToDefinition(), subscriberId, json, ResultDigest.Of(json), candidate);
             if (subscribed.Subscribed)
             {
-                observed = new Observed(observerId, subscribed.Seq, items, subscribed.Incarnation);
+                observed = new Observed(observerId, subscribed.Seq, items, subscribed.Incarnation) { ItemsJson = json };
                 if (subscribed.Incarnation == candidate)
                 {
                     // Created from this GET's read: a write committed between that read and the indexing above reached no
@@ -114,7 +118,11 @@ public sealed class ObserveService(
 }
 
 /// <summary>A subscription made: the observer, and its result at <see cref="Seq"/>, which the subscriber is answered with.</summary>
-public sealed record Observed(string ObserverId, long Seq, IReadOnlyList<ObservedItem> Items, string Incarnation);
+public sealed record Observed(string ObserverId, long Seq, IReadOnlyList<ObservedItem> Items, string Incarnation)
+{
+    /// <summary><see cref="Items"/> as a JSON array, when it was already written.</summary>
+    public string? ItemsJson { get; init; }
+}
 
 /// <summary>The observer was dropped while the subscription was being made; the caller subscribes again.</summary>
 public sealed class ObserverGoneException() : Exception("The observer was dropped while subscribing.");
