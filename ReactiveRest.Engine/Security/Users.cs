@@ -15,6 +15,10 @@ public static partial class Users
             ? name
             : throw new InvalidOperationException("The request has no authenticated user; the endpoint must require authorization.");
 
+    /// <summary>A principal that holds the user's name and nothing else, with <paramref name="userClaim"/> as its name claim.</summary>
+    public static ClaimsPrincipal PrincipalFor(string name, string userClaim, string? authenticationType) =>
+        new(new ClaimsIdentity([new Claim(userClaim, name)], authenticationType, userClaim, ClaimsIdentity.DefaultRoleClaimType));
+
     public const string Rule = "1 to 64 characters of [A-Za-z0-9_.@-]";
 
     /// <summary>The longest user name a token may carry (an OIDC subject is at most 255 ASCII characters).</summary>

@@ -41,6 +41,11 @@ public static class SubscriberWebSocketEndpoint
             return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket expected", "Open this URL as a WebSocket (an HTTP upgrade).");
         }
 
+        // The request's span is not recorded (ServiceDefaults filters WebSockets out); as the current activity it would
+        // still make the Redis instrumentation keep a profiling session, from the first Redis call below, for as long
+        // as the connection lives.
+        System.Diagnostics.Activity.Current = null;
+
         if (!services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().IsConnected)
         {
             context.Response.Headers.RetryAfter = "1";
@@ -61,29 +66,10 @@ public static class SubscriberWebSocketEndpoint
                 $"A user may hold at most {services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Engine.Reactive.ReactiveOptions>>().Value.MaxSocketsPerUser} WebSockets open on one replica.");
         }
 
-        ForgetTheToken(context, user);
-
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-
-        // The request's span is not recorded (ServiceDefaults filters WebSockets out); as the current activity it would
-        // still make the Redis instrumentation keep a profiling session for each connection, for hours.
-        System.Diagnostics.Activity.Current = null;
         await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
         return Results.Empty;
-    }
-
-    /// <summary>
-    /// The connection may live for hours and needs nothing of its authentication but the user's name: drop the validated
-    /// token, its claims and the cached authentication result, which would otherwise stay referenced by the request as
-    /// long as the socket (kilobytes per connection, times 10,000).
-    /// </summary>
-    private static void ForgetTheToken(HttpContext context, string user)
-    {
-        var authenticationType = context.User.Identity?.AuthenticationType;
-        context.Features.Set<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>(null);
-        context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-            [new System.Security.Claims.Claim(System.Security.Claims.ClaimsIdentity.DefaultNameClaimType, user)], authenticationType));
     }
 }
