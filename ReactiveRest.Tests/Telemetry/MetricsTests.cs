@@ -38,11 +38,15 @@ public sealed class MetricsTests(TelemetryStack stack)
         {
             after = Read(stack.CollectMetrics());
             return Task.FromResult(after.Evaluations > before.Evaluations && after.EvaluationDurations > before.EvaluationDurations
+                && after.Queries > before.Queries && after.BatchSizes > before.BatchSizes
                 && after.Latencies > before.Latencies && after.MessagesSent > before.MessagesSent);
         }, () => $"before: {before}, after: {after}");
 
         Assert.True(after.EvaluationSeconds > before.EvaluationSeconds, "an evaluation takes some time");
         Assert.InRange(after.LatencySeconds - before.LatencySeconds, 0, Deadline.TotalSeconds);
+        // One observer was due: its query ran alone, as a batch of one.
+        Assert.Equal(after.Queries - before.Queries, after.BatchSizes - before.BatchSizes);
+        Assert.Equal(after.Queries - before.Queries, (long)(after.BatchedObservers - before.BatchedObservers));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
@@ -67,6 +71,9 @@ public sealed class MetricsTests(TelemetryStack stack)
             Points("reactiverest.evaluations").Sum(point => point.GetSumLong()),
             Points("reactiverest.evaluation.duration").Sum(point => point.GetHistogramCount()),
             Points("reactiverest.evaluation.duration").Sum(point => point.GetHistogramSum()),
+            Points("reactiverest.evaluation.queries").Sum(point => point.GetSumLong()),
+            Points("reactiverest.evaluation.batch_size").Sum(point => point.GetHistogramCount()),
+            Points("reactiverest.evaluation.batch_size").Sum(point => point.GetHistogramSum()),
             Points("reactiverest.write_to_push.duration").Sum(point => point.GetHistogramCount()),
             Points("reactiverest.write_to_push.duration").Sum(point => point.GetHistogramSum()),
             Points("reactiverest.messages.sent").Sum(point => point.GetSumLong()),
@@ -74,6 +81,7 @@ public sealed class MetricsTests(TelemetryStack stack)
     }
 
     private sealed record Measured(
-        HashSet<string> Names, long Evaluations, long EvaluationDurations, double EvaluationSeconds, long Latencies, double LatencySeconds,
+        HashSet<string> Names, long Evaluations, long EvaluationDurations, double EvaluationSeconds, long Queries, long BatchSizes, double BatchedObservers,
+        long Latencies, double LatencySeconds,
         long MessagesSent, long Sockets);
 }
