@@ -118,7 +118,7 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
         await IgnoreCancellation(_connecting);
         _inbox.Writer.TryComplete();
         await IgnoreCancellation(_dispatching);
-        foreach (var sink in queries.SelectMany(query => query.Sinks))
+        foreach (var sink in SinksOf(queries))
         {
             sink.Complete();
         }
@@ -581,12 +581,24 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
             _queries.Clear();
         }
 
-        foreach (var sink in queries.SelectMany(query => query.Sinks))
+        foreach (var sink in SinksOf(queries))
         {
             sink.Complete(error);
         }
 
         SetState(ConnectionState.Closed);
+    }
+
+    /// <summary>
+    /// The queries' sinks, copied under the lock: completing a sink ends its enumeration, whose cleanup removes the sink
+    /// from its query's list, possibly while this copy is still being walked.
+    /// </summary>
+    private List<SnapshotSink> SinksOf(IEnumerable<ObservedQuery> queries)
+    {
+        lock (_gate)
+        {
+            return [.. queries.SelectMany(query => query.Sinks)];
+        }
     }
 
     private void SetResynced()
