@@ -64,10 +64,15 @@ public static class BatchedQuery
             key,
             entity);
 
-        var rows = keys.SelectMany(collection, tag).OrderBy(row => row.Ordinal);
+        IQueryable<BatchRow<TEntity>> rows = keys.SelectMany(collection, tag).OrderBy(row => row.Ordinal);
         if (shape.List is { } ordered)
         {
-            rows = ThenByItem(rows, resource, ordered.Ordering);
+            // Each member's rows in its query's order: the lateral subquery's ORDER BY does not order the join's output.
+            var tagged = Expression.Parameter(typeof(BatchRow<TEntity>), "row");
+            var item = Expression.Property(tagged, nameof(BatchRow<TEntity>.Item));
+            LambdaExpression OnItem(LambdaExpression accessor) =>
+                Expression.Lambda(new ParameterReplacer(accessor.Parameters[0], item).Visit(accessor.Body), tagged);
+            rows = rows.OrderByKeys([.. ordered.Ordering.Select(term => (OnItem(resource.Fields[term.Field].Accessor), term.Descending))], continues: true);
         }
 
         var results = Enumerable.Range(0, members.Count).Select(_ => new List<TEntity>()).ToList();
@@ -77,28 +82,6 @@ public static class BatchedQuery
         }
 
         return results;
-    }
-
-    private static IOrderedQueryable<BatchRow<TEntity>> ThenByItem<TEntity>(
-        IOrderedQueryable<BatchRow<TEntity>> rows, ReactiveResource<TEntity> resource, IReadOnlyList<OrderingTerm> ordering)
-        where TEntity : class
-    {
-        var row = Expression.Parameter(typeof(BatchRow<TEntity>), "row");
-        var item = Expression.Property(row, nameof(BatchRow<TEntity>.Item));
-        var expression = rows.Expression;
-        foreach (var term in ordering)
-        {
-            var accessor = resource.Fields[term.Field].Accessor;
-            var body = new ParameterReplacer(accessor.Parameters[0], item).Visit(accessor.Body);
-            expression = Expression.Call(
-                typeof(Queryable),
-                term.Descending ? nameof(Queryable.ThenByDescending) : nameof(Queryable.ThenBy),
-                [typeof(BatchRow<TEntity>), accessor.ReturnType],
-                expression,
-                Expression.Quote(Expression.Lambda(body, row)));
-        }
-
-        return (IOrderedQueryable<BatchRow<TEntity>>)rows.Provider.CreateQuery<BatchRow<TEntity>>(expression);
     }
 
     /// <summary>Replaces the captured user the visibility rule was built with by the batch row's user.</summary>

@@ -23,24 +23,30 @@ public static class QueryableExtensions
         source.Skip(query.Offset).Take(query.Limit);
 
     public static IQueryable<TEntity> OrderBy<TEntity>(this IQueryable<TEntity> source, ReactiveResource<TEntity> resource, IReadOnlyList<OrderingTerm> ordering)
-        where TEntity : class
+        where TEntity : class =>
+        source.OrderByKeys([.. ordering.Select(term => (resource.Fields[term.Field].Accessor, term.Descending))], continues: false);
+
+    /// <summary>
+    /// Orders by each key in turn (lambdas over <typeparamref name="T"/>, each typed with its own return type);
+    /// <paramref name="continues"/> appends them to the source's existing ordering instead of starting a new one.
+    /// </summary>
+    public static IQueryable<T> OrderByKeys<T>(this IQueryable<T> source, IReadOnlyList<(LambdaExpression Key, bool Descending)> keys, bool continues)
     {
         var expression = source.Expression;
-        for (var index = 0; index < ordering.Count; index++)
+        for (var index = 0; index < keys.Count; index++)
         {
-            var term = ordering[index];
-            var accessor = resource.Fields[term.Field].Accessor;
-            var method = (index == 0, term.Descending) switch
+            var (key, descending) = keys[index];
+            var method = (index == 0 && !continues, descending) switch
             {
                 (true, false) => nameof(Queryable.OrderBy),
                 (true, true) => nameof(Queryable.OrderByDescending),
                 (false, false) => nameof(Queryable.ThenBy),
                 (false, true) => nameof(Queryable.ThenByDescending),
             };
-            expression = Expression.Call(typeof(Queryable), method, [typeof(TEntity), accessor.ReturnType], expression, Expression.Quote(accessor));
+            expression = Expression.Call(typeof(Queryable), method, [typeof(T), key.ReturnType], expression, Expression.Quote(key));
         }
 
-        return source.Provider.CreateQuery<TEntity>(expression);
+        return source.Provider.CreateQuery<T>(expression);
     }
 
     private static Expression<Func<TEntity, bool>> Predicate<TEntity>(FieldFilter filter)

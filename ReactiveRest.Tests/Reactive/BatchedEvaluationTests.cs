@@ -5,7 +5,11 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ReactiveRest.ApiModel;
 using ReactiveRest.ApiModel.Data;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Tests.Infrastructure;
@@ -87,6 +91,70 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
         }
 
         Assert.True(compared > 100, $"the rounds compared only {compared} rows");
+    }
+
+    [Fact]
+    public async Task Queries_of_one_shape_due_while_one_runs_share_the_next_statement_and_each_get_their_own_result()
+    {
+        var users = Enumerable.Range(0, 20).Select(index => TestUsers.Unique($"lane{index}")).ToArray();
+        using var owner = app.CreateApiClient(users[0]);
+        var board = (await owner.CreateBoardAsync("lane")).Id();
+        for (var task = 0; task < 5; task++)
+        {
+            await owner.CreateTaskAsync(board, $"lane {task}", position: task);
+        }
+
+        // Every other user is a member: the members see the five tasks, the others nothing, from the same statement.
+        foreach (var user in users.Where((_, index) => index % 2 == 0).Skip(1))
+        {
+            await AddMemberAsync(owner, board, user);
+        }
+
+        await using var services = Services(await app.App.GetConnectionStringAsync("reactivedb", Cancellation)
+            ?? throw new InvalidOperationException("The stack has no database connection string."));
+        var batcher = services.GetRequiredService<EvaluationBatcher>();
+        var queries = users.Select(user => ListQueryOf($"boardId={board}&ordering=position", user)).ToList();
+
+        // The first starts its statement at once; the other 19 arrive while it runs and wait for the next one.
+        var evaluations = queries.Select(query => batcher.EvaluateAsync(query, Cancellation)).ToList();
+        var results = await Task.WhenAll(evaluations);
+
+        Assert.Equal(1, results[0].BatchSize);
+        Assert.All(results.Skip(1), result => Assert.True(result.BatchSize > 1, $"batch of {result.BatchSize}"));
+        await using var db = await ContextAsync();
+        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        foreach (var (query, index) in queries.Select((query, index) => (query, index)))
+        {
+            var alone = await ApiResources.Tasks.EvaluateAsync(db, query, json, Cancellation);
+            Assert.Equal(index % 2 == 0 ? 5 : 0, alone.Count);
+            Assert.Equal(alone, results[index].Items);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_statement_fails_every_query_of_its_batch_and_the_next_ones_run_again()
+    {
+        // A real PostgreSQL client aimed at a port nothing listens on: every statement fails as it does when the
+        // database is gone.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var services = Services($"Host=127.0.0.1;Port={port};Username=nobody;Database=none;Timeout=2");
+        var batcher = services.GetRequiredService<EvaluationBatcher>();
+        var users = Enumerable.Range(0, 10).Select(index => TestUsers.Unique($"gone{index}")).ToArray();
+
+        for (var round = 0; round < 2; round++)
+        {
+            var evaluations = users.Select(user => batcher.EvaluateAsync(ListQueryOf("boardId=1&ordering=position", user), Cancellation)).ToList();
+            foreach (var evaluation in evaluations)
+            {
+                // Each caller gets the error (the scheduler retries it), none waits for ever: the lane is free again.
+                var error = await Assert.ThrowsAnyAsync<Exception>(() => evaluation.WaitAsync(TimeSpan.FromSeconds(30), Cancellation));
+                // EF Core wraps the database's transient error when no retry strategy is configured.
+                Assert.IsType<NpgsqlException>(error as NpgsqlException ?? error.InnerException, exactMatch: false);
+            }
+        }
     }
 
     [Fact]
@@ -189,6 +257,27 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
     {
         using var added = await owner.PostAsJsonAsync($"/api/boards/{board}/members", new { user }, Cancellation);
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+    }
+
+    /// <summary>The batcher as the services build it, on the given database.</summary>
+    private static ServiceProvider Services(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddDbContext<ReactiveDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddOptions<ReactiveOptions>();
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        services.AddSingleton<ReactiveMetrics>();
+        services.AddSingleton(provider => new ReactiveDatabase(provider.GetRequiredService<IServiceScopeFactory>(), typeof(ReactiveDbContext)));
+        services.AddSingleton(provider =>
+        {
+            using var scope = provider.CreateScope();
+            var catalog = new ResourceCatalog(ApiResources.All, ApiResources.AccessTables);
+            catalog.Bind(scope.ServiceProvider.GetRequiredService<ReactiveDbContext>().Model);
+            return catalog;
+        });
+        services.AddSingleton<EvaluationBatcher>();
+        return services.BuildServiceProvider();
     }
 
     private async Task<ReactiveDbContext> ContextAsync()

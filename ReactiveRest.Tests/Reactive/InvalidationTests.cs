@@ -22,6 +22,12 @@ public sealed class InvalidationTests(ReactiveRestApp app)
         await using var subscriber = await Subscriber.ConnectAsync(app);
         var undone = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}&done=false");
         var withX = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}&title__icontains=xyz");
+
+        // Counted from a known point: the first task's change and the evaluations the observe GETs requested may still be
+        // on their way (each is one more evaluation) until a later write that both observers see has reached them.
+        await _api.CreateTaskAsync(board.Id(), "warm xyz");
+        var warm = new[] { await subscriber.NextAsync(), await subscriber.NextAsync() };
+        Assert.All(warm, message => Assert.Equal("warm xyz", message.GetProperty("item").GetProperty("title").GetString()));
         var before = await SettledEvaluationsAsync(undone);
         var beforeX = await SettledEvaluationsAsync(withX);
 

@@ -99,7 +99,7 @@ internal static class SubscriptionCase
             if (!complete)
             {
                 result.Problems.Add($"delivery: {expectations.Matched:N0} of {result.ExpectedFrames:N0} expected frames within {CaseContext.DeliveryDeadline.TotalSeconds:F0} s of the last write's answer");
-                await DescribeLossAsync(context, result, live, outcomes, expectations, boards);
+                await DescribeLossAsync(context, result, fleet, live, outcomes, expectations, boards);
             }
 
             if (spec.IsBurst)
@@ -170,7 +170,7 @@ internal static class SubscriptionCase
 
     /// <summary>For a report: which writes went missing, what their observers' counters say, and what the database holds now.</summary>
     private static async Task DescribeLossAsync(
-        CaseContext context, CaseResult result, List<SubscriberClient> live, WriteResult[] outcomes, FrameExpectations expectations, (int Id, int[] Tasks)[] boards)
+        CaseContext context, CaseResult result, SubscriberFleet fleet, List<SubscriberClient> live, WriteResult[] outcomes, FrameExpectations expectations, (int Id, int[] Tasks)[] boards)
     {
         var missing = Enumerable.Range(0, outcomes.Length)
             .Where(i => outcomes[i].Succeeded && expectations.Expected[i] && live.Any(client => client.Group == expectations.WriteGroups[i] && client.Arrivals[i] == 0))
@@ -179,7 +179,7 @@ internal static class SubscriptionCase
         foreach (var group in missing.Select(i => expectations.WriteGroups[i]).Distinct().Take(2))
         {
             var observer = live.First(client => client.Group == group).Observers[0];
-            result.Problems.Add($"observer {observer} after the deadline: {await context.Api.StatsTextAsync(observer, context.Cancellation)}");
+            result.Problems.Add($"observer {observer} after the deadline: {await fleet.ObserverUsers.GetValueOrDefault(observer, context.Api).StatsTextAsync(observer, context.Cancellation)}");
             var (_, page, _) = await context.Api.GetAsync($"/api/tasks?{Boards.Query(boards[group].Id)}", context.Cancellation);
             var titles = missing.Where(i => expectations.WriteGroups[i] == group).Select(expectations.Title).Where(title => page.Contains($"\"title\":\"{title}\"", StringComparison.Ordinal));
             result.Problems.Add($"a plain GET of board {boards[group].Id} now shows the missing titles: {string.Join(", ", titles)}");

@@ -37,8 +37,6 @@ internal sealed class SubscriberFleet
     /// <summary>The observer each query was answered with.</summary>
     public ConcurrentDictionary<string, string> ObserverByQuery { get; } = new(StringComparer.Ordinal);
 
-    public IEnumerable<string> ObserverIds => Clients.SelectMany(client => client.Observers).Distinct(StringComparer.Ordinal);
-
     public static async Task<SubscriberFleet> ConnectAsync(
         IReadOnlyList<SubscriberSpec> specs, FrameExpectations expectations, ApiClient api, int parallel, CancellationToken cancellationToken)
     {
