@@ -110,17 +110,23 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
             await AddMemberAsync(owner, board, user);
         }
 
+        // The first statement is held until every other query has been handed to the batcher: they all arrive while it
+        // runs, however the machine schedules this thread, and so must run together as the next statement.
+        var held = new HeldStatements();
         await using var services = Services(await app.App.GetConnectionStringAsync("reactivedb", Cancellation)
-            ?? throw new InvalidOperationException("The stack has no database connection string."));
+            ?? throw new InvalidOperationException("The stack has no database connection string."), held);
         var batcher = services.GetRequiredService<EvaluationBatcher>();
         var queries = users.Select(user => ListQueryOf($"boardId={board}&ordering=position", user)).ToList();
 
-        // The first starts its statement at once; the other 19 arrive while it runs and wait for the next one.
         var evaluations = queries.Select(query => batcher.EvaluateAsync(query, Cancellation)).ToList();
-        var results = await Task.WhenAll(evaluations);
+        await held.First.WaitAsync(Normal, Cancellation);
+        Assert.Equal(1, held.Started);
+        held.Release();
+        var results = await Task.WhenAll(evaluations).WaitAsync(Normal, Cancellation);
 
         Assert.Equal(1, results[0].BatchSize);
-        Assert.All(results.Skip(1), result => Assert.True(result.BatchSize > 1, $"batch of {result.BatchSize}"));
+        Assert.All(results.Skip(1), result => Assert.Equal(queries.Count - 1, result.BatchSize));
+        Assert.Equal(2, held.Started);
         await using var db = await ContextAsync();
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         foreach (var (query, index) in queries.Select((query, index) => (query, index)))
@@ -259,12 +265,48 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
     }
 
+    /// <summary>
+    /// Holds every statement that starts before <see cref="Release"/> (asynchronously: the caller's thread goes on), and
+    /// counts the statements started.
+    /// </summary>
+    private sealed class HeldStatements : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        public Task First => _first.Task;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _started);
+            _first.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+            return result;
+        }
+    }
+
     /// <summary>The batcher as the services build it, on the given database.</summary>
-    private static ServiceProvider Services(string connectionString)
+    private static ServiceProvider Services(string connectionString, HeldStatements? held = null)
     {
         var services = new ServiceCollection();
         services.AddMetrics();
-        services.AddDbContext<ReactiveDbContext>(options => options.UseNpgsql(connectionString));
+        services.AddDbContext<ReactiveDbContext>(options =>
+        {
+            options.UseNpgsql(connectionString);
+            if (held is not null)
+            {
+                options.AddInterceptors(held);
+            }
+        });
         services.AddOptions<ReactiveOptions>();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         services.AddSingleton<ReactiveMetrics>();
