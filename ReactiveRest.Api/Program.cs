@@ -26,6 +26,7 @@ app.MapBoardsApi();
 app.MapBoardMembersApi();
 app.MapTasksApi();
 app.MapBoardStatsApi();
+app.MapReactiveResources();
 app.MapQueryObserverApi();
 app.MapLiveBoardPageApi();
 

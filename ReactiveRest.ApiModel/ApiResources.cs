@@ -11,7 +11,8 @@ public static class ApiResources
     public static readonly ReactiveResource<Board> Boards = new ReactiveResource<Board>("boards", board => board.Id)
         .WithField(board => board.Name)
         .OrderedBy("id")
-        .VisibleTo(BoardAccess.ToBoard);
+        .VisibleTo(BoardAccess.ToBoard)
+        .WithOwnEndpoints();
 
     public static readonly ReactiveResource<TaskItem> Tasks = new ReactiveResource<TaskItem>("tasks", task => task.Id)
         .PartitionedBy(task => task.BoardId)
@@ -21,7 +22,9 @@ public static class ApiResources
         .WithField(task => task.CreatedAt)
         .WithField(task => task.UpdatedAt)
         .OrderedBy("position", "id")
-        .VisibleTo(BoardAccess.ToTask);
+        .VisibleTo(BoardAccess.ToTask)
+        .DisplayedAs("Task")
+        .WithOwnEndpoints();
 
     /// <summary>
     /// Each board's task counts, computed by the database. Declared polled, as data no change key announces would be
@@ -41,12 +44,13 @@ public static class ApiResources
             Done = db.Set<TaskItem>().Count(task => task.BoardId == board.Id && task.Done),
         }))
         .PolledEvery(TimeSpan.FromSeconds(2))
-        .VisibleTo(BoardAccess.ToStats);
+        .VisibleTo(BoardAccess.ToStats)
+        .WithOwnEndpoints();
 
     /// <summary>Board memberships grant access: adding or removing one re-evaluates the observers of the user it names.</summary>
     public static readonly AccessTable<BoardMember> Memberships = new(member => member.User);
 
-    public static IReadOnlyList<IReactiveResource> All => [Boards, Tasks, BoardStatistics];
+    public static IReadOnlyList<IReactiveResource> All => [Boards, Tasks, BoardStatistics, Comment.Resource];
 
     public static IReadOnlyList<IAccessTable> AccessTables => [Memberships];
 }

@@ -4,6 +4,7 @@ public static class Limits
 {
     public const int NameLength = 200;
     public const int TitleLength = 500;
+    public const int CommentLength = 2000;
 
     /// <summary>As long as a user name from a token may be (an OIDC subject is at most 255 ASCII characters).</summary>
     public const int UserNameLength = Engine.Security.Users.MaxLength;

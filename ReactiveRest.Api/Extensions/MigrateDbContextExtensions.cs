@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Api.Extensions;
 
@@ -46,6 +48,16 @@ public static class MigrateDbContextExtensions
                     await CreateHistoryTableAsync(context, cancellationToken);
                     await context.Database.MigrateAsync(cancellationToken);
                 });
+
+                // Capture follows the registered resources: every table they read gets its triggers, none by hand.
+                var catalog = scope.ServiceProvider.GetRequiredService<ResourceCatalog>();
+                var installed = await CaptureReconciler.ReconcileAsync(context, catalog.CapturedTables, cancellationToken);
+                if (installed.Count > 0)
+                {
+                    logger.LogInformation("Installed change capture on {Tables}", string.Join(", ", installed));
+                }
+
+                await CaptureReconciler.VerifyAsync(context, catalog, cancellationToken);
                 activity?.Stop();
                 _migrated = true;
                 logger.LogInformation("Migrated the database of {DbContext}", typeof(TContext).Name);

@@ -11,6 +11,8 @@ public sealed class ReactiveDbContext(DbContextOptions<ReactiveDbContext> option
 
     public DbSet<BoardMember> BoardMembers => Set<BoardMember>();
 
+    public DbSet<Comment> Comments => Set<Comment>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Board>(board =>

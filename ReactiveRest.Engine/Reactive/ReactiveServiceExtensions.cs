@@ -34,7 +34,7 @@ public static class ReactiveServiceExtensions
         builder.Services.AddSingleton(services =>
         {
             using var scope = services.CreateScope();
-            catalog.Bind(scope.ServiceProvider.GetRequiredService<TContext>().Model);
+            catalog.Bind(scope.ServiceProvider.GetRequiredService<TContext>());
             return catalog;
         });
         builder.Services.AddSingleton(services => new ReactiveDatabase(services.GetRequiredService<IServiceScopeFactory>(), typeof(TContext)));

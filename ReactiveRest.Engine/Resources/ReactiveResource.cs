@@ -35,6 +35,17 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
 
     public string Name { get; }
 
+    public Type EntityType => typeof(TEntity);
+
+    /// <summary>What one row is called in messages, such as "Task 5 does not exist."; the entity's type name unless set.</summary>
+    public string DisplayName { get; private set; } = typeof(TEntity).Name;
+
+    /// <summary>How clients write it through <c>MapReactiveResources</c>; null for a read-only resource.</summary>
+    public ResourceWrites<TEntity>? Writes { get; private set; }
+
+    /// <summary>Whether the application maps its endpoints itself, so that <c>MapReactiveResources</c> leaves it out.</summary>
+    public bool MappedByHand { get; private set; }
+
     public string Path { get; private set; }
 
     public string? Table { get; private set; }
@@ -79,6 +90,32 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
             _defaultOrdering.Add(new OrderingTerm(Key.Name, false));
         }
 
+        return this;
+    }
+
+    /// <summary>What one row is called in messages (default: the entity's type name).</summary>
+    public ReactiveResource<TEntity> DisplayedAs(string displayName)
+    {
+        DisplayName = displayName;
+        return this;
+    }
+
+    /// <summary>
+    /// Lets clients create, replace, update and delete rows through the mapped REST surface: the fields they may set,
+    /// the values the server sets, who may change a row. Without it the resource is read-only.
+    /// </summary>
+    public ReactiveResource<TEntity> WritableThrough(Action<ResourceWrites<TEntity>> configure)
+    {
+        var writes = new ResourceWrites<TEntity>();
+        configure(writes);
+        Writes = writes;
+        return this;
+    }
+
+    /// <summary>The application maps this resource's endpoints itself (with rules no definition expresses).</summary>
+    public ReactiveResource<TEntity> WithOwnEndpoints()
+    {
+        MappedByHand = true;
         return this;
     }
 
@@ -130,21 +167,79 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
 
     public int KeyOf(TEntity entity) => _keyOf(entity);
 
+    /// <summary>
+    /// The tables other than its own that the resource's query reads (its visibility rule's, typically), with the
+    /// columns it reads of each (null for all); tables that grant access (<see cref="AccessTable{TEntity}"/>) are
+    /// left out, as their changes re-evaluate exactly the observers of the user they name. Known once bound.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>?> ForeignReads { get; private set; } = new Dictionary<string, IReadOnlySet<string>?>();
+
+    /// <summary>Resolves the table and column names from the EF Core model (no query analysis; see <see cref="Bind(DbContext, IReadOnlySet{string})"/>).</summary>
     public void Bind(IModel model)
     {
-        if (PollInterval is not null || model.FindEntityType(typeof(TEntity)) is not { } entity || entity.GetTableName() is not { } table)
+        if (PollInterval is not null)
         {
             // Computed or polled: no captured change is this resource's.
             return;
         }
 
+        var entity = model.FindEntityType(typeof(TEntity))
+            ?? throw Invalid($"its entity {typeof(TEntity).Name} is not in the model (add a DbSet or an entity configuration for it).");
+        var table = entity.GetTableName()
+            ?? throw Invalid($"its entity {typeof(TEntity).Name} is mapped to no table, so its changes cannot be captured (poll it with PolledEvery).");
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
-        _columns = _fields.Values
-            .Select(field => (field.Name, Property: entity.FindProperty(((MemberExpression)field.Accessor.Body).Member.Name)))
-            .Where(pair => pair.Property?.GetColumnName(store) is not null)
-            .ToDictionary(pair => pair.Name, pair => pair.Property!.GetColumnName(store)!, StringComparer.Ordinal);
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in _fields.Values)
+        {
+            var member = ((MemberExpression)field.Accessor.Body).Member.Name;
+            columns[field.Name] = entity.FindProperty(member)?.GetColumnName(store)
+                ?? throw Invalid($"its field '{field.Name}' is not a mapped column of {typeof(TEntity).Name}.");
+        }
+
+        _columns = columns;
         Table = table;
     }
+
+    /// <summary>
+    /// Binds to the model, then checks the definition against the database provider and works out what its query reads:
+    /// the visibility rule must translate to SQL, and every table the query reads must be one the model maps.
+    /// </summary>
+    /// <param name="accessTables">The tables that grant users access, whose changes are matched by user instead.</param>
+    /// <exception cref="InvalidOperationException">The definition cannot work; the message names the resource and why.</exception>
+    public void Bind(DbContext db, IReadOnlySet<string> accessTables)
+    {
+        Bind(db.Model);
+        var query = Source(db, "\u0001reactiverest:probe\u0001");
+        try
+        {
+            _ = query.ToQueryString();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            throw Invalid($"its query cannot be translated to SQL (is the visibility rule a condition the database can evaluate?): {exception.Message}", exception);
+        }
+
+        if (PollInterval is not null)
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, IReadOnlySet<string>?> reads;
+        try
+        {
+            reads = QueryReads.Of(query.Expression, db.Model);
+        }
+        catch (NotSupportedException exception)
+        {
+            throw Invalid(exception.Message, exception);
+        }
+
+        ForeignReads = reads.Where(read => read.Key != Table && !accessTables.Contains(read.Key))
+            .ToDictionary(read => read.Key, read => read.Value, StringComparer.Ordinal);
+    }
+
+    private InvalidOperationException Invalid(string problem, Exception? inner = null) =>
+        new($"Reactive resource '{Name}' cannot work: {problem}", inner);
 
     public ListQuery? ParseQuery(IEnumerable<KeyValuePair<string, StringValues>> parameters, QueryErrors errors, IReadOnlySet<string>? ignored = null) =>
         ListQueryParser.Parse(this, parameters, errors, ignored);
@@ -195,6 +290,10 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
         return [.. rows.Select(items => (IReadOnlyList<ObservedItem>)[.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))])];
     }
 
+    /// <summary>Whether <paramref name="user"/> sees the row with key <paramref name="id"/> (a foreign key's target, say).</summary>
+    public Task<bool> IsVisibleAsync(DbContext db, int id, string user, CancellationToken cancellationToken) =>
+        Source(db, user).AnyAsync(KeyEquals(id), cancellationToken);
+
     /// <summary><c>entity =&gt; entity.Key == id</c>, with the id as a parameter.</summary>
     public Expression<Func<TEntity, bool>> KeyEquals(int id)
     {
@@ -207,7 +306,8 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
         IReadOnlyList<string> data = PollInterval is not null ? []
             : query.Id is { } id ? [ItemKey(id)]
             : DependencyKeys(query.List!);
-        return IsPerUser ? [.. data, AccessTables.KeyOf(query.Principal)] : data;
+        IEnumerable<string> foreign = PollInterval is not null ? [] : ForeignReads.Keys.Select(QueryReads.KeyOf);
+        return [.. data, .. foreign, .. IsPerUser ? [AccessTables.KeyOf(query.Principal)] : Array.Empty<string>()];
     }
 
     /// <summary>
@@ -256,6 +356,11 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity 
 
     public bool MayAffect(ObserverQuery query, RowChange change)
     {
+        if (change.Table != Table)
+        {
+            return ForeignReads.TryGetValue(change.Table, out var columns) && QueryReads.MayAffect(columns, change);
+        }
+
         if (query.Id is { } id)
         {
             return Pins(change.Before, id) || Pins(change.After, id);

@@ -113,13 +113,13 @@ public sealed class ChangeConsumer(
     private async Task MatchAsync(IReadOnlyList<RowChange> changes, Dictionary<string, EvaluationCause> affected)
     {
         await MatchAccessAsync(changes, affected);
-        var known = changes.Where(change => catalog.ForTable(change.Table) is not null).ToList();
+        var known = changes.Where(change => catalog.Matters(change.Table)).ToList();
         if (known.Count == 0)
         {
             return;
         }
 
-        var keys = known.SelectMany(change => catalog.ForTable(change.Table)!.ChangeKeys(change)).Distinct().ToList();
+        var keys = known.SelectMany(catalog.ChangeKeys).Distinct().ToList();
         var candidates = await store.FindDependentsAsync(keys);
         await LoadQueriesAsync(candidates);
         foreach (var observerId in candidates)
@@ -131,7 +131,7 @@ public sealed class ChangeConsumer(
 
             foreach (var change in known)
             {
-                if (change.Table == resource.Table && resource.MayAffect(query, change))
+                if (resource.MayAffect(query, change))
                 {
                     var cause = CauseOf(change);
                     affected[observerId] = affected.TryGetValue(observerId, out var earlier) ? earlier.Merge(cause) : cause;

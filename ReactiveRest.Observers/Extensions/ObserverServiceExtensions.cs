@@ -19,6 +19,7 @@ public static class ObserverServiceExtensions
         builder.AddReactiveAuthentication();
         builder.Services.AddSingleton<Subscribers.SocketQuota>();
 
+        builder.Services.AddHostedService<CaptureCheck>();
         builder.Services.AddHostedService<EvaluationWarmup>();
         builder.Services.AddSingleton<ReplicaRegistry>();
         builder.Services.AddHostedService<ChangeRelay>();

@@ -1,4 +1,4 @@
-namespace ReactiveRest.Api.Extensions;
+namespace ReactiveRest.Engine.Http;
 
 public static class Timestamps
 {
