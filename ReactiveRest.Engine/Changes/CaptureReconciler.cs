@@ -34,7 +34,7 @@ public static class CaptureReconciler
             var missing = (await MissingAsync(db, tables, token)).Where(table => table.Exists).Select(table => table.Name).ToList();
             foreach (var table in missing)
             {
-                await db.Database.ExecuteSqlRawAsync(ChangeCapture.TriggerSql(table), token);
+                await db.Database.ExecuteSqlRawAsync(ChangeCapture.ReinstallTriggerSql(table), token);
             }
 
             await transaction.CommitAsync(token);
@@ -63,7 +63,7 @@ public static class CaptureReconciler
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(
-                $"Change capture is incomplete, so observers would miss changes: {string.Join("; ", problems)}. The service that migrates the database installs capture after its migrations (AddReactiveMigration); start it first.");
+                $"Change capture is incomplete, so observers would miss changes: {string.Join("; ", problems)}. The service that migrates the database installs capture after its migrations (in this repository the API, after its migrations: MigrateDbContextExtensions); start it first.");
         }
     }
 

@@ -86,4 +86,14 @@ public static class ChangeCapture
         DROP TRIGGER {table}_capture_insert_delete ON {table};
         DROP TRIGGER {table}_capture_update ON {table};
         """;
+
+    /// <summary>
+    /// The triggers of a table that lacks one or both (one dropped by hand, or calling another function): constraint
+    /// triggers cannot be created or replaced, so what is there goes first.
+    /// </summary>
+    public static string ReinstallTriggerSql(string table) => $"""
+        DROP TRIGGER IF EXISTS {table}_capture_insert_delete ON {table};
+        DROP TRIGGER IF EXISTS {table}_capture_update ON {table};
+        {TriggerSql(table)}
+        """;
 }
