@@ -1,3 +1,4 @@
+using ReactiveRest.ApiModel;
 using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Observers.Diagnostics;
@@ -7,6 +8,7 @@ using ReactiveRest.Observers.Subscribers;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTaskBoardModel();
 builder.AddObserverServices();
 
 var app = builder.Build();

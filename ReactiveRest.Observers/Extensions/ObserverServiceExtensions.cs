@@ -1,4 +1,3 @@
-using ReactiveRest.ApiModel;
 using ReactiveRest.Engine.Changes;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
@@ -10,12 +9,12 @@ namespace ReactiveRest.Observers.Extensions;
 public static class ObserverServiceExtensions
 {
     /// <summary>
-    /// The observer worker: the model it evaluates queries with (in-process, on PostgreSQL), the change relay, the change
-    /// consumer, the evaluation scheduler, the maintenance loop and the subscribers' WebSockets.
+    /// The observer worker: the change relay, the change consumer, the evaluation scheduler, the maintenance loop and the
+    /// subscribers' WebSockets. It knows no resource by name: it evaluates whatever the application registered with
+    /// <c>AddReactiveCore</c> (its model and resource catalog) before calling this.
     /// </summary>
     public static IHostApplicationBuilder AddObserverServices(this IHostApplicationBuilder builder)
     {
-        builder.AddTaskBoardModel();
         builder.AddReactiveAuthentication();
         builder.Services.AddSingleton<Subscribers.SocketQuota>();
 
