@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Aspire.Hosting.Testing;
 using ReactiveRest.Tests.Infrastructure;
 
@@ -21,7 +19,7 @@ public sealed class TypeScriptClientTests(ReactiveRestApp app)
     [Fact]
     public async Task The_TypeScript_client_passes_its_tests_against_the_real_stack()
     {
-        var package = Path.Combine(RepositoryRoot(), "clients", "typescript");
+        var package = Path.Combine(Commands.RepositoryRoot(), "clients", "typescript");
         File.Delete(LogPath);
         if (!Directory.Exists(Path.Combine(package, "node_modules")))
         {
@@ -40,89 +38,6 @@ public sealed class TypeScriptClientTests(ReactiveRestApp app)
     private static string Loopback(Uri endpoint) =>
         new UriBuilder(endpoint) { Host = endpoint.IsLoopback ? "127.0.0.1" : endpoint.Host }.Uri.ToString().TrimEnd('/');
 
-    /// <summary>Runs npm, streaming its output into the test's and into <see cref="LogPath"/>, and fails with the output's end unless it exits 0.</summary>
-    private static async Task RunAsync(string directory, string[] arguments, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("npm", arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        // No colours: the output is read as text.
-        start.Environment["NO_COLOR"] = "1";
-        var output = new StringBuilder();
-        var writer = TestContext.Current.TestOutputHelper;
-        void Line(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-                writer?.WriteLine(line);
-                File.AppendAllText(LogPath, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}\n");
-            }
-        }
-
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            Assert.Fail($"npm is needed for the TypeScript client's tests ({error.Message}).");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"npm {string.Join(' ', arguments)} did not finish within {Deadline}:\n{Tail(output)}");
-        }
-
-        // The asynchronous readers may still hold the last lines.
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"npm {string.Join(' ', arguments)} exited {process.ExitCode}:\n{Tail(output)}");
-    }
-
-    private static string Tail(StringBuilder output)
-    {
-        lock (output)
-        {
-            var lines = output.ToString().Split('\n');
-            return string.Join('\n', lines[Math.Max(0, lines.Length - 150)..]);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ReactiveRest.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No ReactiveRest.sln above {AppContext.BaseDirectory}.");
-    }
+    private static Task RunAsync(string directory, string[] arguments, Dictionary<string, string> environment) =>
+        Commands.RunAsync("npm", arguments, directory, environment, Deadline, LogPath);
 }

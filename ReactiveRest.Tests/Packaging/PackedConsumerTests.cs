@@ -1,0 +1,321 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Aspire.Hosting.Testing;
+using Npgsql;
+using ReactiveRest.Tests.Infrastructure;
+
+namespace ReactiveRest.Tests.Packaging;
+
+/// <summary>
+/// What a user outside this solution gets: the libraries packed into a folder feed, and a small API of its own
+/// (written here, in a temporary directory outside the repository, so nothing of the solution's build settings reaches
+/// it) that references them as packages, defines one resource of its own and maps it with one line. It must build,
+/// reconcile capture for its table, and answer a write and an observe GET on the shared stack's PostgreSQL and Redis.
+/// </summary>
+public sealed class PackedConsumerTests(ReactiveRestApp app)
+{
+    /// <summary>Generous: packing, restoring and compiling run beside every other test class on two cores.</summary>
+    private static readonly TimeSpan BuildDeadline = TimeSpan.FromMinutes(6);
+
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(1);
+
+    private static readonly string LogPath = Path.Combine(AppContext.BaseDirectory, "packed-consumer.log");
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_app_referencing_the_packed_libraries_maps_a_resource_and_answers_an_observe_GET()
+    {
+        File.Delete(LogPath);
+        var root = Commands.RepositoryRoot();
+        var work = Directory.CreateTempSubdirectory("reactiverest-consumer-");
+        var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed"));
+        // A version no earlier run used, so that the packages cache cannot answer with an older build.
+        var version = $"0.0.0-consumer.{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var libraries = PackableProjects(root);
+        Assert.NotEmpty(libraries);
+        var database = $"consumer_{Guid.NewGuid():N}";
+        var server = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync("reactivedb", Cancellation));
+        System.Diagnostics.Process? consumer = null;
+        var output = new StringBuilder();
+        try
+        {
+            // The libraries as the test run built them: packing compiles nothing again.
+            foreach (var library in libraries)
+            {
+                await Commands.RunAsync(Commands.Dotnet,
+                    ["pack", library, "--no-build", "-c", configuration, "-o", feed.FullName, $"-p:PackageVersion={version}"],
+                    root, new Dictionary<string, string>(), BuildDeadline, LogPath);
+            }
+
+            var packages = feed.GetFiles("*.nupkg").Select(file => file.Name[..^$".{version}.nupkg".Length]).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(libraries.Count, packages.Count);
+            foreach (var package in feed.GetFiles("*.nupkg"))
+            {
+                AssertComplete(package.FullName);
+            }
+
+            var project = Directory.CreateDirectory(Path.Combine(work.FullName, "Notes.Api"));
+            WriteConsumer(project.FullName, feed.FullName, packages.Where(id => !id.Contains("Hosting", StringComparison.Ordinal)), version);
+            await Commands.RunAsync(Commands.Dotnet, ["build", "-c", "Release", "-o", Path.Combine(work.FullName, "out")],
+                project.FullName, new Dictionary<string, string>(), BuildDeadline, LogPath);
+
+            await using (var connection = new NpgsqlConnection(server.ConnectionString))
+            {
+                await connection.OpenAsync(Cancellation);
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+                await create.ExecuteNonQueryAsync(Cancellation);
+            }
+
+            var port = FreePort();
+            consumer = Commands.Start(Commands.Dotnet, [Path.Combine(work.FullName, "out", "Notes.Api.dll")], work.FullName, new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__notes"] = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString,
+                ["ConnectionStrings__redis"] = (await app.App.GetConnectionStringAsync("redis", Cancellation))!,
+                ["Auth__SigningKey"] = TestUsers.SigningKey,
+                ["Reactive__ObserverIdSecret"] = TestUsers.ObserverIdSecret,
+            }, output, LogPath);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestUsers.TokenFor("consumer"));
+            await WaitUntilServingAsync(http, consumer, output);
+
+            using var created = await http.PostAsJsonAsync("/api/notes", new { text = "packed" }, Cancellation);
+            Assert.True(created.StatusCode == HttpStatusCode.Created, $"POST /api/notes: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(Cancellation)}");
+            var note = await created.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal("consumer", note.GetProperty("owner").GetString());
+
+            var subscriber = $"consumer-{Guid.NewGuid():N}";
+            using var observed = await http.GetAsync($"/api/notes?observe={subscriber}", Cancellation);
+            var body = await observed.Content.ReadAsStringAsync(Cancellation);
+            Assert.True(observed.StatusCode == HttpStatusCode.OK, $"observe GET: {(int)observed.StatusCode} {body}");
+            var answer = JsonDocument.Parse(body).RootElement;
+            Assert.False(string.IsNullOrEmpty(answer.GetProperty("observer").GetString()));
+            Assert.Equal(0, answer.GetProperty("seq").GetInt64());
+            var item = Assert.Single(answer.GetProperty("items").EnumerateArray());
+            Assert.Equal("packed", item.GetProperty("text").GetString());
+
+            // Its rules hold as the definition says: another user sees nothing, and a bad filter is a problem naming it.
+            using var other = await SendAsync(http, HttpMethod.Get, "/api/notes", TestUsers.TokenFor("someone-else"));
+            Assert.Equal(0, (await other.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("count").GetInt32());
+            using var bad = await http.GetAsync("/api/notes?mood=x", Cancellation);
+            await ProblemAssert.IsValidationProblemAsync(bad, "mood");
+
+            // Capture was reconciled from the definition: the write is in the outbox.
+            await using var notes = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database, Pooling = false }.ConnectionString);
+            await notes.OpenAsync(Cancellation);
+            await using var captured = new NpgsqlCommand("SELECT count(*) FROM reactive_changes WHERE table_name = 'notes'", notes);
+            Assert.Equal(1L, await captured.ExecuteScalarAsync(Cancellation));
+        }
+        finally
+        {
+            if (consumer is not null)
+            {
+                consumer.Kill(entireProcessTree: true);
+                await consumer.WaitForExitAsync(CancellationToken.None);
+                consumer.Dispose();
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await using (var connection = new NpgsqlConnection(server.ConnectionString))
+            {
+                await connection.OpenAsync(CancellationToken.None);
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+
+            RemoveFromPackagesCache(feed, version);
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The projects of the solution that say they are packable: the libraries.</summary>
+    private static List<string> PackableProjects(string root) =>
+        [.. Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(path => XDocument.Load(path).Descendants("IsPackable").Any(element => element.Value.Trim() == "true"))
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>A package a user can adopt says what it is, shows a README and carries the XML docs of its assembly.</summary>
+    private static void AssertComplete(string package)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(package);
+        var name = Path.GetFileName(package);
+        var nuspec = XDocument.Load(zip.Entries.Single(entry => entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        var metadata = nuspec.Root!.Elements().Single(element => element.Name.LocalName == "metadata");
+        string? Field(string field) => metadata.Elements().SingleOrDefault(element => element.Name.LocalName == field)?.Value;
+        Assert.False(string.IsNullOrWhiteSpace(Field("description")), $"{name} has no description");
+        Assert.True(Field("readme") is { Length: > 0 } readme && zip.GetEntry(readme) is not null, $"{name} has no README");
+        Assert.True(zip.Entries.Any(entry => entry.FullName.StartsWith("lib/", StringComparison.Ordinal) && entry.FullName.EndsWith(".xml", StringComparison.Ordinal)),
+            $"{name} has no XML documentation");
+    }
+
+    private static void WriteConsumer(string directory, string feed, IEnumerable<string> packages, string version)
+    {
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="reactiverest-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var references = string.Join("\n", packages.Select(id => $"""    <PackageReference Include="{id}" Version="{version}" />"""));
+        File.WriteAllText(Path.Combine(directory, "Notes.Api.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+            {references}
+                <PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" Version="{PackageVersion("Npgsql.EntityFrameworkCore.PostgreSQL")}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Note.cs"), """
+            using System.ComponentModel.DataAnnotations;
+            using System.ComponentModel.DataAnnotations.Schema;
+            using ReactiveRest.Engine.Resources;
+
+            namespace Notes.Api;
+
+            [Table("notes")]
+            public sealed class Note
+            {
+                [Column("id")]
+                public int Id { get; set; }
+
+                [Column("owner"), MaxLength(64)]
+                public string Owner { get; set; } = "";
+
+                [Column("text"), MaxLength(500)]
+                public string Text { get; set; } = "";
+
+                public static readonly ReactiveResource<Note> Resource = new ReactiveResource<Note>("notes", note => note.Id)
+                    .WithField(note => note.Text)
+                    .OrderedBy("id")
+                    .VisibleTo((db, user) => note => note.Owner == user)
+                    .WritableThrough(writes => writes
+                        .Field(note => note.Text)
+                        .OnCreate((note, context) => note.Owner = context.User)
+                        .OwnedBy(note => note.Owner));
+            }
+            """);
+        File.WriteAllText(Path.Combine(directory, "NotesDb.cs"), """
+            using Microsoft.EntityFrameworkCore;
+
+            namespace Notes.Api;
+
+            public sealed class NotesDb(DbContextOptions<NotesDb> options) : DbContext(options)
+            {
+                public DbSet<Note> Notes => Set<Note>();
+            }
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using Microsoft.EntityFrameworkCore;
+            using Notes.Api;
+            using ReactiveRest.Engine.Changes;
+            using ReactiveRest.Engine.Http;
+            using ReactiveRest.Engine.Reactive;
+            using ReactiveRest.Engine.Resources;
+            using ReactiveRest.Engine.Security;
+
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddDbContext<NotesDb>(options => options.UseNpgsql(builder.Configuration.GetConnectionString("notes")));
+            builder.AddReactiveCore<NotesDb>([Note.Resource]);
+            builder.AddReactiveAuthentication();
+
+            var app = builder.Build();
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+            app.UseReactiveSecurity();
+            app.MapReactiveResources();
+
+            // No migrations in so small an app: the table is created from the model, then its capture from the resources.
+            using (var scope = app.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<NotesDb>();
+                await db.Database.EnsureCreatedAsync();
+                var catalog = scope.ServiceProvider.GetRequiredService<ResourceCatalog>();
+                await CaptureReconciler.ReconcileAsync(db, catalog.CapturedTables, CancellationToken.None);
+                await CaptureReconciler.VerifyAsync(db, catalog, CancellationToken.None);
+            }
+
+            app.Run();
+            """);
+    }
+
+    /// <summary>The version this solution pins, so the consumer compiles against what the libraries were built with.</summary>
+    private static string PackageVersion(string id)
+    {
+        var props = XDocument.Load(Path.Combine(Commands.RepositoryRoot(), "Directory.Packages.props"));
+        return props.Descendants("PackageVersion").Single(element => element.Attribute("Include")?.Value == id).Attribute("Version")!.Value;
+    }
+
+    private static async Task WaitUntilServingAsync(HttpClient http, System.Diagnostics.Process consumer, StringBuilder output)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        deadline.CancelAfter(StartDeadline);
+        while (true)
+        {
+            Assert.False(consumer.HasExited, $"The consumer app exited ({(consumer.HasExited ? consumer.ExitCode : 0)}):\n{Commands.Tail(output)}");
+            try
+            {
+                using var response = await http.GetAsync("/api/notes", deadline.Token);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !Cancellation.IsCancellationRequested)
+            {
+                Assert.Fail($"The consumer app did not serve within {StartDeadline}:\n{Commands.Tail(output)}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ContinueWith(_ => { }, CancellationToken.None);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await http.SendAsync(request, Cancellation);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Each run packs a new version; the restore's copies of this run's packages are not worth keeping.</summary>
+    private static void RemoveFromPackagesCache(DirectoryInfo feed, string version)
+    {
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var package in feed.Exists ? feed.GetFiles("*.nupkg") : [])
+        {
+            var id = package.Name[..^$".{version}.nupkg".Length].ToLowerInvariant();
+            var copy = new DirectoryInfo(Path.Combine(cache, id, version));
+            if (copy.Exists)
+            {
+                copy.Delete(recursive: true);
+            }
+        }
+    }
+}
