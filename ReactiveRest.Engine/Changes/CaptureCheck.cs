@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Changes;

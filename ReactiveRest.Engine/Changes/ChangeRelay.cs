@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
 

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Http;
 

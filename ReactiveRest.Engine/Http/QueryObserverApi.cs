@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;

@@ -8,7 +8,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Security;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Security;

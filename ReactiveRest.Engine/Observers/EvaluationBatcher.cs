@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;

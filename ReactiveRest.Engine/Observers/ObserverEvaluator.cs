@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Redis;
 using StackExchange.Redis;

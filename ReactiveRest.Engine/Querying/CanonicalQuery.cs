@@ -1,5 +1,4 @@
 using System.Globalization;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Querying;
 

@@ -1,4 +1,3 @@
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Querying;
 

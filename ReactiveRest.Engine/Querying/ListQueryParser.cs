@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Querying;
 
@@ -17,12 +16,11 @@ public static class ListQueryParser
     private const string LookupSeparator = "__";
 
     /// <param name="ignored">Parameters that belong to another layer (such as <c>observe</c>) and are not filters.</param>
-    public static ListQuery? Parse<TEntity>(
-        ReactiveResource<TEntity> resource,
+    public static ListQuery? Parse(
+        IQuerySchema resource,
         IEnumerable<KeyValuePair<string, StringValues>> parameters,
         QueryErrors errors,
         IReadOnlySet<string>? ignored = null)
-        where TEntity : class
     {
         var filters = new List<FieldFilter>();
         IReadOnlyList<OrderingTerm> ordering = resource.DefaultOrdering;
@@ -67,8 +65,7 @@ public static class ListQueryParser
         return errors.Any ? null : new ListQuery(filters, ordering, limit, offset);
     }
 
-    private static FieldFilter? ParseFilter<TEntity>(ReactiveResource<TEntity> resource, string name, string value, QueryErrors errors)
-        where TEntity : class
+    private static FieldFilter? ParseFilter(IQuerySchema resource, string name, string value, QueryErrors errors)
     {
         var separator = name.IndexOf(LookupSeparator, StringComparison.Ordinal);
         var fieldName = separator < 0 ? name : name[..separator];
@@ -105,8 +102,7 @@ public static class ListQueryParser
         return new FieldFilter(field, lookup, parsed);
     }
 
-    private static List<OrderingTerm>? ParseOrdering<TEntity>(ReactiveResource<TEntity> resource, string value, QueryErrors errors)
-        where TEntity : class
+    private static List<OrderingTerm>? ParseOrdering(IQuerySchema resource, string value, QueryErrors errors)
     {
         var terms = new List<OrderingTerm>();
         foreach (var raw in value.Split(','))

@@ -16,7 +16,7 @@ namespace ReactiveRest.Engine.Querying;
 /// The row is keyed by field name and holds each value as PostgreSQL's <c>to_jsonb(row)</c> writes it: integers as
 /// numbers, text as strings, booleans as <c>true</c>/<c>false</c>, <c>timestamptz</c> as ISO 8601 with an offset
 /// and up to six fractional digits (<c>2026-11-30T17:15:04.123456+00:00</c>, <c>2026-11-30T17:15:04+01:00</c>).
-/// The rules mirror the SQL that <see cref="QueryableExtensions"/> produces:
+/// The rules mirror the SQL that <c>QueryableExtensions</c> produces:
 /// </para>
 /// <list type="bullet">
 /// <item>No filters: may match. A field missing from the row, a JSON null, a value of the wrong JSON kind or an

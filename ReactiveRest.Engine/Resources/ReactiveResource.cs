@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Primitives;
-using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 
 namespace ReactiveRest.Engine.Resources;
@@ -14,7 +14,7 @@ namespace ReactiveRest.Engine.Resources;
 /// its default ordering and its partitions. The API's endpoints and the observers evaluate queries through it, so both
 /// always compute the same result.
 /// </summary>
-public sealed class ReactiveResource<TEntity> : IReactiveResource where TEntity : class
+public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema where TEntity : class
 {
     private readonly Dictionary<string, ResourceField> _fields = new(StringComparer.Ordinal);
     private readonly List<OrderingTerm> _defaultOrdering = [];

@@ -113,7 +113,7 @@ public static class AuthenticationExtensions
                 // A validly signed token must still name a user that can own rows: not empty, not longer than a
                 // membership can store, no control characters or broken UTF-16.
                 if (context.Principal?.Identity?.Name is not { Length: > 0 and <= Users.MaxLength } name
-                    || name.Any(char.IsControl) || Resources.StorableText.ProblemWith(name) is not null)
+                    || name.Any(char.IsControl) || Querying.StorableText.ProblemWith(name) is not null)
                 {
                     context.Fail($"The token's '{options.UserClaim}' claim names no valid user.");
                 }

@@ -1,3 +1,4 @@
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Redis;
 using StackExchange.Redis;
 

@@ -1,4 +1,5 @@
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Subscribers;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace ReactiveRest.Engine.Resources;
+namespace ReactiveRest.Engine.Querying;
 
 /// <summary>
 /// The rule every text value must meet before it reaches the database: PostgreSQL text cannot hold NUL, and a lone

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Linq.Expressions;
 
-namespace ReactiveRest.Engine.Resources;
+namespace ReactiveRest.Engine.Querying;
 
 /// <summary>
 /// One field of a reactive resource as clients see it: its camelCase name, its kind, and the expression that reads it

@@ -4,9 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Resources;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>
 /// What an observer evaluates, in canonical form: a resource, either one item (<see cref="Id"/>) or a list query

@@ -1,4 +1,4 @@
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>
 /// What <c>GET /api/queryobserver/{observer}</c> answers: <c>changes</c> counted, <c>evaluated</c> up to,

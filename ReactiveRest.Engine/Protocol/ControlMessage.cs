@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReactiveRest.Engine.Subscribers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>What happened to a subscriber, told to every replica so that the one holding its WebSocket acts on it.</summary>
 public enum ControlKind

@@ -1,4 +1,4 @@
-namespace ReactiveRest.Engine.Resources;
+namespace ReactiveRest.Engine.Querying;
 
 /// <summary>A django-filter lookup, written after a double underscore: <c>position__gte=3</c>.</summary>
 public enum Lookup

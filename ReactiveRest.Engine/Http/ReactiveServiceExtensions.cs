@@ -2,12 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ReactiveRest.Engine.Changes;
-using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Subscribers;
 
-namespace ReactiveRest.Engine.Reactive;
+namespace ReactiveRest.Engine.Http;
 
 public static class ReactiveServiceExtensions
 {

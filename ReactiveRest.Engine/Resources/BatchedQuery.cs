@@ -1,8 +1,8 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Querying;
 
-namespace ReactiveRest.Engine.Querying;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>
 /// One statement for many queries of the same shape, in the manner of Hasura's multiplexed live queries: the values

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>A short fingerprint of a result's JSON, so that Redis compares results without comparing their text.</summary>
 public static class ResultDigest

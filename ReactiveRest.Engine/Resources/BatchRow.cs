@@ -1,4 +1,4 @@
-namespace ReactiveRest.Engine.Querying;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>A result row tagged with the position of the batch member it belongs to.</summary>
 public sealed class BatchRow<TEntity>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ReactiveRest.Engine.Diffing;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>
 /// A query result kept up to date by applying protocol messages exactly as a client does, so that a replica knows the

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>The application's DbContext, as the domain-agnostic engine evaluates queries with it (one pooled context per evaluation).</summary>
 public sealed class ReactiveDatabase(IServiceScopeFactory scopes, Type contextType)

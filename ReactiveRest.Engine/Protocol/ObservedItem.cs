@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>One item of a query result: its primary key and its JSON exactly as the API serializes it.</summary>
 public sealed record ObservedItem(int Key, string Json)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>
 /// The first line of an evaluation's messages as published to the replicas: observer, incarnation, the evaluation's

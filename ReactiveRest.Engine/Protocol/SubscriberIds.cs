@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ReactiveRest.Engine.Subscribers;
+namespace ReactiveRest.Engine.Protocol;
 
 public static partial class SubscriberIds
 {

@@ -1,8 +1,8 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Querying;
 
-namespace ReactiveRest.Engine.Querying;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>Translates a <see cref="ListQuery"/> into LINQ so that the database, not the process, filters and orders.</summary>
 public static class QueryableExtensions

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ReactiveRest.Engine.Diffing;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>The messages of the reactive protocol (docs/protocol.md), each sent as one WebSocket text frame.</summary>
 public static class ProtocolMessage

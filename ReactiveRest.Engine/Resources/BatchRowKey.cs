@@ -1,4 +1,4 @@
-namespace ReactiveRest.Engine.Querying;
+namespace ReactiveRest.Engine.Resources;
 
 /// <summary>One member of a batch as the statement sees it: its 1-based position, its pinned value and its user.</summary>
 public sealed class BatchRowKey

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Subscribers;
 
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Http;
 
 /// <summary>
 /// Subscribes a subscriber to the observer of a query it has just read. The items it is answered with are always the

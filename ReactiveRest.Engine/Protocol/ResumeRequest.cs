@@ -1,7 +1,6 @@
 using System.Globalization;
-using ReactiveRest.Engine.Observers;
 
-namespace ReactiveRest.Engine.Subscribers;
+namespace ReactiveRest.Engine.Protocol;
 
 /// <summary>
 /// The <c>resume</c> parameter of a WebSocket connection: for each observer, the seq of the last message the client

@@ -1,4 +1,4 @@
-namespace ReactiveRest.Engine.Observers;
+namespace ReactiveRest.Engine.Protocol;
 
 public static class ObserverIds
 {
