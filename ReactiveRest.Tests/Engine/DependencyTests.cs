@@ -1,18 +1,46 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Xml.Linq;
+using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Engine;
 
 /// <summary>
-/// The engine's folders (namespaces) and the repository's projects form layers: nothing depends on something that
-/// depends back on it. Dependencies are read from the compiled assemblies, method bodies included, so a type named
-/// only inside a lambda or an async method still counts.
+/// The engine's folders (namespaces, across its libraries) and the repository's projects form layers: nothing depends
+/// on something that depends back on it. Dependencies are read from the compiled assemblies, method bodies included,
+/// so a type named only inside a lambda or an async method still counts.
 /// </summary>
 public sealed class DependencyTests
 {
-    static readonly Assembly[] EngineAssemblies = [typeof(ListQuery).Assembly];
+    // Core, Redis, EntityFrameworkCore, AspNetCore: each references only those before it.
+    static readonly Assembly[] EngineAssemblies =
+        [typeof(ListQuery).Assembly, typeof(ObserverStore).Assembly, typeof(ReactiveResource<>).Assembly, typeof(ObserveService).Assembly];
+
+    [Fact]
+    public void The_core_references_no_web_framework_database_or_redis_client()
+    {
+        string[] forbidden = ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Npgsql", "StackExchange.Redis"];
+
+        var references = EngineAssemblies[0].GetReferencedAssemblies().Select(reference => reference.Name!);
+
+        Assert.DoesNotContain(references, name => forbidden.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Each_engine_library_references_only_the_libraries_below_it()
+    {
+        for (var index = 0; index < EngineAssemblies.Length; index++)
+        {
+            var engineReferences = EngineAssemblies[index].GetReferencedAssemblies()
+                .Select(reference => reference.Name)
+                .Where(name => EngineAssemblies.Any(engine => engine.GetName().Name == name));
+            Assert.All(engineReferences, name =>
+                Assert.Contains(name, EngineAssemblies[..index].Select(lower => lower.GetName().Name)));
+        }
+    }
 
     [Fact]
     public void Engine_folders_depend_on_each_other_without_cycles()

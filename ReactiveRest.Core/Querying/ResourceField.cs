@@ -9,7 +9,10 @@ namespace ReactiveRest.Engine.Querying;
 /// </summary>
 public sealed class ResourceField
 {
-    internal ResourceField(string name, LambdaExpression accessor)
+    /// <param name="name">The camelCase name clients use.</param>
+    /// <param name="accessor"><c>entity =&gt; entity.Member</c>; its return type decides the field's kind.</param>
+    /// <exception cref="ArgumentException">The member's type is not one a field supports.</exception>
+    public ResourceField(string name, LambdaExpression accessor)
     {
         Name = name;
         Accessor = accessor;

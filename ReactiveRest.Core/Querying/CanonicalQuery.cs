@@ -15,7 +15,7 @@ namespace ReactiveRest.Engine.Querying;
 /// strings as given. <c>__in</c> values are deduplicated and sorted (strings ordinally).</item>
 /// <item>Then <c>ordering</c> (the full effective ordering, the key included), <c>limit</c> and <c>offset</c>, always
 /// present, so defaults spelled out and defaults left out agree.</item>
-/// <item>Names and values are escaped with <see cref="Uri.EscapeDataString"/>. The commas between <c>__in</c> values
+/// <item>Names and values are escaped with <see cref="Uri.EscapeDataString(string)"/>. The commas between <c>__in</c> values
 /// and between ordering terms stay literal; a comma inside a value is escaped, which only matters for single-valued
 /// filters because the parser splits every <c>__in</c> value on commas.</item>
 /// <item>The parser accepts one field filtered exactly twice (<c>position=1&amp;position__exact=2</c>): equal values
