@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ReactiveRest.AppHost.Infrastructure;
+namespace ReactiveRest.Hosting;
 
 public static class ReactiveSettingsExtensions
 {
