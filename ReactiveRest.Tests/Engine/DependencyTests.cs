@@ -16,7 +16,7 @@ namespace ReactiveRest.Tests.Engine;
 public sealed class DependencyTests
 {
     // Core, Redis, EntityFrameworkCore, AspNetCore: each references only those before it.
-    static readonly Assembly[] EngineAssemblies =
+    private static readonly Assembly[] EngineAssemblies =
         [typeof(ListQuery).Assembly, typeof(ObserverStore).Assembly, typeof(ReactiveResource<>).Assembly, typeof(ObserveService).Assembly];
 
     [Fact]
@@ -73,29 +73,40 @@ public sealed class DependencyTests
             cycle.Contains(typeof(Fixtures.Upper.UsesInBody).Namespace!) && cycle.Contains(typeof(Fixtures.Lower.Target).Namespace!));
     }
 
-    static string RepositoryRoot()
+    private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
             if (File.Exists(Path.Combine(directory.FullName, "ReactiveRest.sln")))
+            {
                 return directory.FullName;
+            }
+        }
+
         throw new InvalidOperationException("ReactiveRest.sln was not found above " + AppContext.BaseDirectory);
     }
 }
 
-/// <summary>A directed graph whose edges remember one example of why they exist.</summary>
-sealed class DependencyGraph
+/// <summary>A directed graph whose edges remember why they exist (which type uses which).</summary>
+internal sealed class DependencyGraph
 {
     // The few reasons a failure names are enough to find the type to move.
-    const int ReasonsShown = 3;
+    private const int ReasonsShown = 3;
 
     public Dictionary<(string From, string To), SortedSet<string>> Edges { get; } = [];
 
     public void Add(string from, string to, string why)
     {
         if (from == to)
+        {
             return;
+        }
+
         if (!Edges.TryGetValue((from, to), out var reasons))
+        {
             Edges[(from, to)] = reasons = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
         reasons.Add(why);
     }
 
@@ -116,22 +127,29 @@ sealed class DependencyGraph
             .ToList();
     }
 
-    static string Reasons(SortedSet<string> reasons) =>
+    private static string Reasons(SortedSet<string> reasons) =>
         string.Join("; ", reasons.Take(ReasonsShown)) + (reasons.Count > ReasonsShown ? $" and {reasons.Count - ReasonsShown} more" : "");
 
-    static HashSet<string> Reachable(string start, Dictionary<string, List<string>> next)
+    private static HashSet<string> Reachable(string start, Dictionary<string, List<string>> next)
     {
         var seen = new HashSet<string>();
         var pending = new Stack<string>(next[start]);
         while (pending.TryPop(out var node))
+        {
             if (seen.Add(node))
+            {
                 foreach (var target in next[node])
+                {
                     pending.Push(target);
+                }
+            }
+        }
+
         return seen;
     }
 }
 
-static class ProjectGraph
+internal static class ProjectGraph
 {
     public static DependencyGraph Read(string root)
     {
@@ -147,6 +165,7 @@ static class ProjectGraph
                 graph.Add(name, Path.GetFileNameWithoutExtension(include), Path.GetRelativePath(root, project));
             }
         }
+
         return graph;
     }
 }
@@ -156,11 +175,11 @@ static class ProjectGraph
 /// signatures, generic constraints, locals and every type or member token in the IL of a method body. A nested type
 /// (a closure, an async state machine) counts for the namespace of the type it is declared in.
 /// </summary>
-static class TypeDependencies
+internal static class TypeDependencies
 {
-    const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
-    static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(field => (OpCode)field.GetValue(null)!)
         .ToDictionary(code => code.Value);
@@ -170,41 +189,56 @@ static class TypeDependencies
         var graph = new DependencyGraph();
         foreach (var type in assemblies.SelectMany(assembly => assembly.GetTypes()))
         {
+            // Generated helpers (System.Text.RegularExpressions.Generated) live in the assemblies but are no folder of them.
             var from = type.Namespace;
             if (from is null || !from.StartsWith("ReactiveRest.", StringComparison.Ordinal))
+            {
                 continue;
+            }
+
             foreach (var used in UsedTypes(type))
-                // Generated helpers (System.Text.RegularExpressions.Generated) live in the assembly but are no folder of it.
+            {
                 if (used.Namespace is { } to && to.StartsWith("ReactiveRest.", StringComparison.Ordinal) && assemblies.Contains(used.Assembly))
+                {
                     graph.Add(from, to, $"{Name(type)} uses {Name(used)}");
+                }
+            }
         }
+
         return graph;
     }
 
-    static string Name(Type type) => type.DeclaringType is { } outer ? Name(outer) : type.Name;
+    private static string Name(Type type) => type.DeclaringType is { } outer ? Name(outer) : type.Name;
 
-    static IEnumerable<Type> UsedTypes(Type type)
+    private static IEnumerable<Type> UsedTypes(Type type)
     {
         var found = new HashSet<Type>();
         void Add(Type? used)
         {
-            if (used is null)
+            if (used is null || used.IsGenericParameter)
+            {
                 return;
+            }
+
             if (used.HasElementType)
             {
                 Add(used.GetElementType());
                 return;
             }
-            if (used.IsGenericParameter)
-                return;
+
             if (used.IsGenericType && !used.IsGenericTypeDefinition)
             {
                 foreach (var argument in used.GetGenericArguments())
+                {
                     Add(argument);
+                }
+
                 used = used.GetGenericTypeDefinition();
             }
+
             found.Add(used);
         }
+
         void AddMember(MemberInfo? member)
         {
             switch (member)
@@ -214,13 +248,20 @@ static class TypeDependencies
                     break;
                 case MethodBase method:
                     Add(method.DeclaringType);
-                    if (method is MethodInfo { IsGenericMethod: true } generic)
-                        foreach (var argument in generic.GetGenericArguments())
-                            Add(argument);
                     if (method is MethodInfo info)
+                    {
                         Add(info.ReturnType);
+                        foreach (var argument in info.IsGenericMethod ? info.GetGenericArguments() : [])
+                        {
+                            Add(argument);
+                        }
+                    }
+
                     foreach (var parameter in method.GetParameters())
+                    {
                         Add(parameter.ParameterType);
+                    }
+
                     break;
                 case FieldInfo field:
                     Add(field.DeclaringType);
@@ -228,6 +269,7 @@ static class TypeDependencies
                     break;
             }
         }
+
         void AddAttributes(IEnumerable<CustomAttributeData> attributes)
         {
             foreach (var attribute in attributes)
@@ -237,20 +279,27 @@ static class TypeDependencies
                 {
                     Add(argument.ArgumentType);
                     if (argument.Value is Type typeArgument)
+                    {
                         Add(typeArgument);
+                    }
                 }
             }
         }
+
         void AddGenericParameters(IEnumerable<Type> parameters)
         {
-            foreach (var parameter in parameters.Where(parameter => parameter.IsGenericParameter))
-                foreach (var constraint in parameter.GetGenericParameterConstraints())
-                    Add(constraint);
+            foreach (var constraint in parameters.Where(parameter => parameter.IsGenericParameter).SelectMany(parameter => parameter.GetGenericParameterConstraints()))
+            {
+                Add(constraint);
+            }
         }
 
         Add(type.BaseType);
         foreach (var implemented in type.GetInterfaces())
+        {
             Add(implemented);
+        }
+
         AddAttributes(type.CustomAttributes);
         AddGenericParameters(type.GetGenericArguments());
         foreach (var field in type.GetFields(Declared))
@@ -264,7 +313,10 @@ static class TypeDependencies
             AddAttributes(property.CustomAttributes);
         }
         foreach (var @event in type.GetEvents(Declared))
+        {
             Add(@event.EventHandlerType);
+        }
+
         foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
         {
             AddAttributes(method.CustomAttributes);
@@ -281,11 +333,20 @@ static class TypeDependencies
             }
             var body = method.GetMethodBody();
             if (body is null)
+            {
                 continue;
+            }
+
             foreach (var local in body.LocalVariables)
+            {
                 Add(local.LocalType);
+            }
+
             foreach (var clause in body.ExceptionHandlingClauses.Where(clause => clause.Flags == ExceptionHandlingClauseOptions.Clause))
+            {
                 Add(clause.CatchType);
+            }
+
             foreach (var token in MemberTokens(body.GetILAsByteArray() ?? []))
             {
                 var typeArguments = type.IsGenericType ? type.GetGenericArguments() : null;
@@ -293,18 +354,22 @@ static class TypeDependencies
                 AddMember(type.Module.ResolveMember(token, typeArguments, methodArguments));
             }
         }
+
         return found;
     }
 
     /// <summary>The metadata tokens of the type, method and field operands in an IL stream.</summary>
-    static IEnumerable<int> MemberTokens(byte[] il)
+    private static IEnumerable<int> MemberTokens(byte[] il)
     {
         var position = 0;
         while (position < il.Length)
         {
             short value = il[position++];
             if (value == 0xFE)
+            {
                 value = (short)(0xFE00 | il[position++]);
+            }
+
             var code = OpCodesByValue[value];
             switch (code.OperandType)
             {
