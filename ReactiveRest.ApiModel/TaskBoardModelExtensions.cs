@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ReactiveRest.ApiModel.Data;
 using ReactiveRest.Engine.Changes;
-using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Http;
 
 namespace ReactiveRest.ApiModel;
 

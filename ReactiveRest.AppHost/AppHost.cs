@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using ReactiveRest.AppHost.Commands;
 using ReactiveRest.AppHost.Deployment;
 using ReactiveRest.AppHost.Infrastructure;
 using ReactiveRest.AppHost.LiveBoard;
 using ReactiveRest.AppHost.Security;
+using ReactiveRest.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -24,12 +24,7 @@ var api = builder.AddProject<Projects.ReactiveRest_Api>("api")
     .WithSeedDemoDataCommand();
 
 // The observers evaluate queries on the database the API migrated, so they start once the API is healthy.
-var observers = builder.AddProject<Projects.ReactiveRest_Observers>("observers")
-    .WithReplicas(builder.Configuration.GetValue("Observers:Replicas", 2))
-    .WithReference(database).WithReference(redis)
-    .WaitFor(api)
-    .WithHttpHealthCheck("/health")
-    .WithReactiveSettings()
+var observers = builder.AddReactiveObservers<Projects.ReactiveRest_Observers>("observers", database, redis, api)
     .WithAuthentication(authentication)
     .AllowingPagesOf(api)
     .WithExternalHttpEndpointsWhenPublished()

@@ -1,5 +1,6 @@
 using System.Text;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 
 namespace ReactiveRest.Observers.Delivery;

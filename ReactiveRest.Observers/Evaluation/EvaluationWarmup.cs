@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
 

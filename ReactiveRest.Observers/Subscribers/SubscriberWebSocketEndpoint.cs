@@ -1,4 +1,5 @@
 using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 using ReactiveRest.Observers.Delivery;

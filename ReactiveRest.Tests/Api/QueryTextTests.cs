@@ -1,5 +1,5 @@
 using ReactiveRest.Engine.Http;
-using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Querying;
 using ReactiveRest.Tests.Infrastructure;
 
 namespace ReactiveRest.Tests.Api;

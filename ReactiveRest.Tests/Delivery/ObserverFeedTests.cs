@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using ReactiveRest.Engine.Diffing;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Observers.Delivery;
 

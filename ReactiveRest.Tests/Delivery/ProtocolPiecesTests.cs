@@ -1,5 +1,4 @@
-using ReactiveRest.Engine.Observers;
-using ReactiveRest.Engine.Subscribers;
+using ReactiveRest.Engine.Protocol;
 
 namespace ReactiveRest.Tests.Delivery;
 

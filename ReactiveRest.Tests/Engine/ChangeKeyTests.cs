@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Querying;
+using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Engine;
 

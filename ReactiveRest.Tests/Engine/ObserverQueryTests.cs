@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.WebUtilities;
-using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
-using ReactiveRest.Engine.Subscribers;
 
 namespace ReactiveRest.Tests.Engine;
 

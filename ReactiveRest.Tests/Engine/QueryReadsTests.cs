@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ReactiveRest.ApiModel;
 using ReactiveRest.ApiModel.Data;
-using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Engine;

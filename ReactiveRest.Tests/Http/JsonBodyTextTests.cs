@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReactiveRest.Engine.Http;
-using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Querying;
 
 namespace ReactiveRest.Tests.Http;
 

@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Querying;
 

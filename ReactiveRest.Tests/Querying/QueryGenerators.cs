@@ -2,7 +2,6 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using ReactiveRest.Engine.Querying;
-using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Tests.Querying;
 

@@ -1,4 +1,4 @@
-using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Querying;
 
 namespace ReactiveRest.Tests.Querying;
 

@@ -1,6 +1,7 @@
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Redis;
 using ReactiveRest.Tests.Infrastructure;

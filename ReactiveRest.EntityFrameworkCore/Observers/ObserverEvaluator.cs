@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Protocol;
+using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Resources;
+
+namespace ReactiveRest.Engine.Observers;
+
+/// <summary>
+/// Brings one observer up to date: under its Redis lock (one evaluation at a time per observer, whichever process runs
+/// it), evaluates its query in-process against the database, diffs against the stored result and commits the result
+/// with its numbered messages in one step fenced by the lock token, so a stalled evaluation can never overwrite a newer
+/// one. Loops while changes keep arriving; the last commit releases the lock atomically.
+/// </summary>
+public sealed class ObserverEvaluator(
+    ObserverStore store,
+    ResourceCatalog catalog,
+    EvaluationBatcher batcher,
+    IOptions<ReactiveOptions> options,
+    ReactiveMetrics metrics,
+    ILogger<ObserverEvaluator> logger)
+{
+    /// <summary>Definitions and results this process evaluated last, so the lock's read sends them only when they changed.</summary>
+    private readonly ConcurrentDictionary<string, CachedObserver> _cache = new();
+
+    /// <summary>
+    /// Evaluates the observer until it covers every change counted. With <paramref name="subscriberId"/>, the first
+    /// commit also subscribes that subscriber at the committed seq (an observe GET whose own read was out of date).
+    /// </summary>
+    public async Task<EvaluationOutcome> BringUpToDateAsync(string observerId, EvaluationCause cause, CancellationToken cancellationToken, string? subscriberId = null)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var cached = _cache.GetValueOrDefault(observerId);
+        var acquired = await store.AcquireAsync(observerId, token, cached?.Incarnation, cached?.Seq ?? -1);
+        if (acquired.Status != AcquireStatus.Acquired)
+        {
+            if (acquired.Status == AcquireStatus.Gone)
+            {
+                _cache.TryRemove(observerId, out _);
+            }
+
+            return new EvaluationOutcome(acquired.Status == AcquireStatus.Gone ? EvaluationStatus.Gone : EvaluationStatus.Busy, 0, [], "");
+        }
+
+        if (acquired.Changes <= acquired.Evaluated && subscriberId is null)
+        {
+            // Nothing counted since the last evaluation (a repeated trigger): no query, no commit.
+            await store.ReleaseAsync(observerId, token);
+            return new EvaluationOutcome(EvaluationStatus.UpToDate, acquired.Seq, [], acquired.Incarnation);
+        }
+
+        using var lease = new LockLease(store, observerId, token, options.Value, cancellationToken);
+        try
+        {
+            var observer = Refresh(observerId, cached, acquired);
+            if (observer is null)
+            {
+                logger.LogWarning("Observer {Observer} has a definition this version cannot read; it is left alone", observerId);
+                await store.ReleaseAsync(observerId, token);
+                return new EvaluationOutcome(EvaluationStatus.Gone, 0, [], "");
+            }
+
+            var covered = acquired.Changes;
+            while (true)
+            {
+                var committed = await EvaluateOnceAsync(observer, token, covered, cause, subscriberId, lease.Token);
+                if (committed is null)
+                {
+                    _cache.TryRemove(observerId, out _);
+                    return new EvaluationOutcome(EvaluationStatus.Fenced, 0, [], "");
+                }
+
+                (observer, var result) = committed.Value;
+                _cache[observerId] = observer;
+                if (!result.Behind)
+                {
+                    return new EvaluationOutcome(EvaluationStatus.UpToDate, result.Seq, observer.Result, observer.Incarnation);
+                }
+
+                // Changes arrived during the evaluation: the lock is still ours, go again (once for all of them). A
+                // subscriber being subscribed is subscribed again at each commit, so it ends at the result returned.
+                covered = await store.ChangesAsync(observerId);
+            }
+        }
+        catch
+        {
+            await store.ReleaseAsync(observerId, token);
+            throw;
+        }
+    }
+
+    private async Task<(CachedObserver Observer, CommitResult Result)?> EvaluateOnceAsync(
+        CachedObserver observer, string token, long covered, EvaluationCause cause, string? subscriberId, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.Source.StartActivity("evaluate observer", ActivityKind.Internal, cause.Trace);
+        activity?.SetTag("reactiverest.observer", observer.Id);
+        var started = Stopwatch.GetTimestamp();
+
+        var (next, batchSize) = await batcher.EvaluateAsync(observer.Query, cancellationToken);
+        activity?.SetTag("reactiverest.batch_size", batchSize);
+        var messages = ProtocolMessage.Diff(observer.Id, observer.Result, next, observer.Seq + 1);
+        var resultJson = messages.Count == 0 ? observer.ResultJson : ObservedItem.ToJsonArray(next);
+        var digest = messages.Count == 0 ? observer.Digest : ResultDigest.Of(resultJson);
+        var header = FeedHeader.Format(observer.Id, observer.Incarnation, activity?.Id, cause.CapturedAt);
+
+        var result = await store.CommitAsync(observer.Id, token,
+            new Commit(observer.Incarnation, observer.Seq, covered, resultJson, digest, header, Release: true, subscriberId, messages));
+        metrics.EvaluationCompleted(started);
+        activity?.SetTag("reactiverest.messages", messages.Count);
+        if (!result.Committed)
+        {
+            logger.LogInformation("The evaluation of observer {Observer} lost its lock before committing; its result was discarded", observer.Id);
+            return null;
+        }
+
+        return (observer with { Seq = result.Seq, Result = next, ResultJson = resultJson, Digest = digest }, result);
+    }
+
+    private CachedObserver? Refresh(string observerId, CachedObserver? cached, AcquireResult acquired)
+    {
+        var query = acquired.Definition is { } definition ? ObserverQuery.FromDefinition(definition, catalog) : cached?.Query;
+        if (query is null)
+        {
+            return null;
+        }
+
+        if (acquired.ResultJson is { } resultJson)
+        {
+            return new CachedObserver(observerId, acquired.Incarnation, query, acquired.Seq, ObservedItem.ParseArray(resultJson), resultJson, ResultDigest.Of(resultJson));
+        }
+
+        return cached! with { Query = query };
+    }
+
+    /// <summary>Forgets what this process cached of an observer that was dropped.</summary>
+    public void Forget(string observerId) => _cache.TryRemove(observerId, out _);
+
+    private sealed record CachedObserver(string Id, string Incarnation, ObserverQuery Query, long Seq, IReadOnlyList<ObservedItem> Result, string ResultJson, string Digest);
+
+    /// <summary>Keeps the lock while the evaluation runs; cancels the evaluation if the lock is lost or it runs too long.</summary>
+    private sealed class LockLease : IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation;
+        private readonly Timer _timer;
+
+        public LockLease(ObserverStore store, string observerId, string token, ReactiveOptions options, CancellationToken outer)
+        {
+            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            _cancellation.CancelAfter(options.EvaluationTimeout);
+            var period = options.EvaluationLockTime / 3;
+            _timer = new Timer(async _ =>
+            {
+                try
+                {
+                    if (!await store.ExtendAsync(observerId, token))
+                    {
+                        await _cancellation.CancelAsync();
+                    }
+                }
+                catch (Exception)
+                {
+                    // Redis is away: the commit's fence decides whether the result may still be stored.
+                }
+            }, null, period, period);
+        }
+
+        public CancellationToken Token => _cancellation.Token;
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            _cancellation.Dispose();
+        }
+    }
+}
+
+public enum EvaluationStatus
+{
+    /// <summary>Every change counted is covered; the lock is released.</summary>
+    UpToDate,
+
+    /// <summary>Another evaluation holds the observer; it covers the changes counted before it lets go.</summary>
+    Busy,
+
+    /// <summary>The observer no longer exists.</summary>
+    Gone,
+
+    /// <summary>The lock was lost before the commit; nothing was stored.</summary>
+    Fenced,
+}
+
+/// <summary>An evaluation's end: the observer's seq, result and incarnation when it is up to date.</summary>
+public sealed record EvaluationOutcome(EvaluationStatus Status, long Seq, IReadOnlyList<ObservedItem> Result, string Incarnation);

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
+using ReactiveRest.Engine.Querying;
+
+namespace ReactiveRest.Engine.Resources;
+
+/// <summary>
+/// What an observer evaluates, in canonical form: a resource, either one item (<see cref="Id"/>) or a list query
+/// (<see cref="Query"/>, canonical so that every spelling of the same query is one observer), for one user (<see cref="Principal"/>), whose rights every evaluation applies.
+/// Its <see cref="ToDefinition">definition</see> is what Redis stores; it never changes for an observer.
+/// </summary>
+public sealed record ObserverQuery(string Resource, string Path, int? Id, string Query, string Principal)
+{
+    /// <summary>The parsed list query, for evaluation and for matching changes; null for a detail.</summary>
+    [JsonIgnore]
+    public ListQuery? List { get; init; }
+
+    /// <summary>The GET this observer answers, in canonical form.</summary>
+    public string Url => Id is { } id ? $"{Path}/{id}" : $"{Path}?{Query}";
+
+    /// <summary>
+    /// The observer's id: a keyed hash of the user and the canonical GET, so every spelling of one query by one user is
+    /// one observer, and nobody without the key can compute the id of another user's observer.
+    /// </summary>
+    public string ObserverIdWith(string secret)
+    {
+        // Length-prefixed, so no user name can make two different (user, query) pairs hash the same text.
+        var text = $"{Principal.Length}:{Principal}\n{Url}";
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(text)))[..32];
+    }
+
+    public static ObserverQuery ForList(IReactiveResource resource, ListQuery list, string principal) =>
+        new(resource.Name, resource.Path, null, CanonicalQuery.Of(list), principal) { List = list };
+
+    public static ObserverQuery ForItem(IReactiveResource resource, int id, string principal) =>
+        new(resource.Name, resource.Path, id, "", principal);
+
+    public string ToDefinition() => JsonSerializer.Serialize(new Definition(Resource, Id, Query, Principal), DefinitionJson.Default.Definition);
+
+    /// <summary>The query an observer's stored definition describes, or null when it names no known resource.</summary>
+    public static ObserverQuery? FromDefinition(string definition, ResourceCatalog catalog)
+    {
+        var stored = JsonSerializer.Deserialize(definition, DefinitionJson.Default.Definition);
+        if (stored is null || catalog.Find(stored.Resource) is not { } resource)
+        {
+            return null;
+        }
+
+        if (stored.Id is { } id)
+        {
+            return ForItem(resource, id, stored.Principal);
+        }
+
+        var errors = new QueryErrors();
+        var list = resource.ParseQuery(QueryHelpers.ParseQuery(stored.Query), errors);
+        return list is null ? null : new ObserverQuery(resource.Name, resource.Path, null, stored.Query, stored.Principal) { List = list };
+    }
+
+    internal sealed record Definition(string Resource, int? Id, string Query, string Principal);
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ObserverQuery.Definition))]
+internal sealed partial class DefinitionJson : JsonSerializerContext;
