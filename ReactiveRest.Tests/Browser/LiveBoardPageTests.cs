@@ -264,6 +264,12 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         // Still named, not "(not found)": the page knew the board.
         Assert.Equal("Shared for a while", await page.Page.GetByTestId("board-title").TextContentAsync());
         await page.ScreenshotAsync("live-board-lost-access.png");
+
+        // Added back, the user gets the board back without a reload: its detail's item returns.
+        await AddMemberAsync(asOwner, board, member);
+        await page.WaitForTasksAsync(["Plan the week"]);
+        await ExpectVisibleAsync(page.Page.GetByTestId("add-task-form"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("board-access"));
         Assert.Empty(page.PageErrors);
 
         // A board never shared with the user is refused the same way from the start.
