@@ -54,6 +54,12 @@ public sealed class BoardPage : IAsyncDisposable
           row.querySelector('[data-testid="task-title"]').textContent + (row.dataset.done === 'true' ? ' [done]' : ''))
         """;
 
+    /// <summary>Each comment of the open comments panel as "author: text", in the order shown.</summary>
+    private const string CommentsSnapshot = """
+        () => [...document.querySelectorAll('[data-testid="comment-list"] [data-testid="comment"]')].map((row) =>
+          row.querySelector('[data-testid="comment-author"]').textContent + ': ' + row.querySelector('[data-testid="comment-text"]').textContent)
+        """;
+
     private readonly IBrowserContext _context;
     private readonly List<string> _pageErrors = [];
 
@@ -96,20 +102,30 @@ public sealed class BoardPage : IAsyncDisposable
     /// Waits until the page shows exactly these tasks in this order; returns the time from <paramref name="since"/>
     /// (see <see cref="Now"/>) to the page's last DOM change when it did.
     /// </summary>
-    public async Task<TimeSpan> WaitForTasksAsync(string[] expected, double? since = null)
+    public Task<TimeSpan> WaitForTasksAsync(string[] expected, double? since = null) =>
+        WaitForListAsync(Snapshot, "tasks", expected, since);
+
+    public async Task<string[]> CommentsAsync() => await Page.EvaluateAsync<string[]>(CommentsSnapshot);
+
+    /// <summary>As <see cref="WaitForTasksAsync"/>, for the comments panel's list ("author: text").</summary>
+    public Task<TimeSpan> WaitForCommentsAsync(string[] expected, double? since = null) =>
+        WaitForListAsync(CommentsSnapshot, "comments", expected, since);
+
+    private async Task<TimeSpan> WaitForListAsync(string snapshot, string what, string[] expected, double? since)
     {
         double shownAt = 0;
         try
         {
             var shown = await Page.WaitForFunctionAsync(
-                $"expected => JSON.stringify(({Snapshot})()) === JSON.stringify(expected) && window.__timing.change",
+                $"expected => JSON.stringify(({snapshot})()) === JSON.stringify(expected) && window.__timing.change",
                 expected,
                 new() { PollingInterval = 10, Timeout = (float)WaitLimit.TotalMilliseconds });
             shownAt = await shown.JsonValueAsync<double>();
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"{Name} did not show [{string.Join(", ", expected)}] within {WaitLimit.TotalSeconds} s; it shows [{string.Join(", ", await TasksAsync())}].");
+            var shows = await Page.EvaluateAsync<string[]>(snapshot);
+            Assert.Fail($"{Name} did not show the {what} [{string.Join(", ", expected)}] within {WaitLimit.TotalSeconds} s; it shows [{string.Join(", ", shows)}].");
         }
 
         return since is { } start ? TimeSpan.FromMilliseconds(shownAt - start) : TimeSpan.Zero;
@@ -156,6 +172,30 @@ public sealed class BoardPage : IAsyncDisposable
     public Task MoveDownAsync(string title) => Row(title).GetByTestId("task-down").ClickAsync();
 
     public Task DeleteAsync(string title) => Row(title).GetByTestId("task-delete").ClickAsync();
+
+    /// <summary>Opens the comments panel of a task.</summary>
+    public Task SelectTaskAsync(string title) => Row(title).GetByTestId("task-comments").ClickAsync();
+
+    public ILocator Comment(string text) =>
+        Page.GetByTestId("comment").Filter(new() { Has = Page.GetByTestId("comment-text").GetByText(text, new() { Exact = true }) });
+
+    public async Task AddCommentAsync(string text)
+    {
+        await Page.GetByTestId("new-comment-text").FillAsync(text);
+        await Page.GetByTestId("add-comment").ClickAsync();
+    }
+
+    public async Task EditCommentAsync(string text, string newText)
+    {
+        // Pinned by id: while it is edited, its text is hidden and then changes.
+        var id = await Comment(text).GetAttributeAsync("data-comment-id");
+        var comment = Page.Locator($"[data-testid=\"comment\"][data-comment-id=\"{id}\"]");
+        await comment.GetByTestId("comment-edit").ClickAsync();
+        await comment.GetByTestId("comment-text-input").FillAsync(newText);
+        await comment.GetByTestId("comment-edit-save").ClickAsync();
+    }
+
+    public Task DeleteCommentAsync(string text) => Comment(text).GetByTestId("comment-delete").ClickAsync();
 
     /// <summary>Closes the tab's WebSockets at once and makes reconnecting fail until <see cref="RestoreNetworkAsync"/>.</summary>
     public Task DropNetworkAsync() => Page.EvaluateAsync("() => window.__network.drop()");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
 using ReactiveRest.Tests.Infrastructure;
 
 namespace ReactiveRest.Tests.Browser;
@@ -169,6 +170,124 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         Assert.Empty(page.PageErrors);
     }
 
+    [Fact]
+    public async Task The_selected_tasks_comments_are_live_and_only_the_users_own_can_be_edited_on_the_page()
+    {
+        var (alice, bob) = (NewUser(), NewUser());
+        using var asAlice = ApiAs(alice);
+        using var asBob = ApiAs(bob);
+        var board = await CreateBoardAsync(asAlice, "Team offsite");
+        await AddMemberAsync(asAlice, board, bob);
+        var venue = await CreateTaskAsync(asAlice, board, "Pick a venue");
+        await CreateTaskAsync(asAlice, board, "Book the caterer");
+        var bobsOwn = await CreateBoardAsync(asBob, "Bob's own");
+
+        await using var page = await BoardPage.OpenAsync(chromium.Browser, _apiUrl, "alice's tab", alice, board);
+        await page.WaitForTasksAsync(["Pick a venue", "Book the caterer"]);
+        await ExpectHiddenAsync(page.Page.GetByTestId("comments"));
+        await page.SelectTaskAsync("Pick a venue");
+        await ExpectTextAsync(page.Page.GetByTestId("comments-title"), "Comments on “Pick a venue”");
+        await ExpectVisibleAsync(page.Page.GetByTestId("no-comments"));
+        Assert.Contains($"task={venue}", page.Page.Url, StringComparison.Ordinal);
+
+        // Another member's comment, made through REST, appears without a reload; it is not offered for editing.
+        var started = BoardPage.Now();
+        var bobs = await CommentAsync(asBob, venue, "The old mill?");
+        var latency = await page.WaitForCommentsAsync([$"{bob}: The old mill?"], started);
+        page.Log($"another member's comment shown after {latency.TotalMilliseconds:F0} ms");
+        await ExpectHiddenAsync(page.Comment("The old mill?").GetByTestId("comment-edit"));
+        await ExpectHiddenAsync(page.Comment("The old mill?").GetByTestId("comment-delete"));
+
+        // The user's own, added with the form: shown, stored as theirs, and theirs to edit.
+        await page.AddCommentAsync("Booked it for Friday");
+        await page.WaitForCommentsAsync([$"{bob}: The old mill?", $"{alice}: Booked it for Friday"]);
+        Assert.Equal("", await page.Page.GetByTestId("new-comment-text").InputValueAsync());
+        Assert.Equal([$"{bob}: The old mill?", $"{alice}: Booked it for Friday"], (await ListCommentsAsync(asBob, venue)).Select(DescribeComment));
+        // The address names the task, so a reload opens its comments again.
+        await page.Page.ReloadAsync();
+        await page.WaitForConnectionAsync("live");
+        await page.WaitForCommentsAsync([$"{bob}: The old mill?", $"{alice}: Booked it for Friday"]);
+        await page.EditCommentAsync("Booked it for Friday", "Booked it for Saturday");
+        await page.WaitForCommentsAsync([$"{bob}: The old mill?", $"{alice}: Booked it for Saturday"]);
+
+        // The other member's edit and delete reach the page too.
+        await PatchAsync(asBob, $"/api/comments/{bobs.GetProperty("id").GetInt32()}", new { text = "The old mill, then." });
+        await page.WaitForCommentsAsync([$"{bob}: The old mill, then.", $"{alice}: Booked it for Saturday"]);
+        await DeleteAsync(asBob, $"/api/comments/{bobs.GetProperty("id").GetInt32()}");
+        await page.WaitForCommentsAsync([$"{alice}: Booked it for Saturday"]);
+        await page.ScreenshotAsync("live-board-comments.png");
+
+        await page.DeleteCommentAsync("Booked it for Saturday");
+        await page.WaitForCommentsAsync([]);
+        await ExpectVisibleAsync(page.Page.GetByTestId("no-comments"));
+        Assert.Empty(await ListCommentsAsync(asAlice, venue));
+
+        // The task moved to a board the user cannot see leaves the page, and its comments with it.
+        await CommentAsync(asBob, venue, "Moving this to my board");
+        await page.WaitForCommentsAsync([$"{bob}: Moving this to my board"]);
+        await PatchAsync(asBob, $"/api/tasks/{venue}", new { boardId = bobsOwn });
+        await page.WaitForTasksAsync(["Book the caterer"]);
+        await ExpectHiddenAsync(page.Page.GetByTestId("comments"));
+        Assert.Empty(await page.CommentsAsync());
+        Assert.Empty(page.PageErrors);
+    }
+
+    [Fact]
+    public async Task A_user_removed_from_the_open_board_is_told_so_and_offered_no_forms()
+    {
+        var (owner, member, stranger) = (NewUser(), NewUser(), NewUser());
+        using var asOwner = ApiAs(owner);
+        using var asMember = ApiAs(member);
+        var board = await CreateBoardAsync(asOwner, "Shared for a while");
+        await AddMemberAsync(asOwner, board, member);
+        var task = await CreateTaskAsync(asOwner, board, "Plan the week");
+        await CommentAsync(asOwner, task, "Start on Monday");
+
+        await using var page = await BoardPage.OpenAsync(chromium.Browser, _apiUrl, "member's tab", member, board);
+        await page.WaitForTasksAsync(["Plan the week"]);
+        await ExpectVisibleAsync(page.Page.GetByTestId("add-task-form"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("board-access"));
+        await page.SelectTaskAsync("Plan the week");
+        await page.WaitForCommentsAsync([$"{owner}: Start on Monday"]);
+
+        using (var removed = await asOwner.DeleteAsync($"/api/boards/{board}/members/{member}", Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+
+        await ExpectTextAsync(page.Page.GetByTestId("board-access-message"), "You no longer have access to this board.");
+        await ExpectVisibleAsync(page.Page.GetByTestId("board-access"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("add-task-form"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("comments"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("no-tasks"));
+        await page.WaitForTasksAsync([]);
+        // Still named, not "(not found)": the page knew the board.
+        Assert.Equal("Shared for a while", await page.Page.GetByTestId("board-title").TextContentAsync());
+        await page.ScreenshotAsync("live-board-lost-access.png");
+
+        // Added back, the user gets the board back without a reload: its detail's item returns.
+        await AddMemberAsync(asOwner, board, member);
+        await page.WaitForTasksAsync(["Plan the week"]);
+        await ExpectVisibleAsync(page.Page.GetByTestId("add-task-form"));
+        await ExpectHiddenAsync(page.Page.GetByTestId("board-access"));
+        Assert.Empty(page.PageErrors);
+
+        // A board never shared with the user is refused the same way from the start.
+        await using var strangers = await BoardPage.OpenAsync(chromium.Browser, _apiUrl, "stranger's tab", stranger, board);
+        await ExpectTextAsync(strangers.Page.GetByTestId("board-access-message"), "This board does not exist, or you are not one of its members.");
+        await ExpectHiddenAsync(strangers.Page.GetByTestId("add-task-form"));
+        Assert.Equal($"Board {board}", await strangers.Page.GetByTestId("board-title").TextContentAsync());
+        Assert.Empty(strangers.PageErrors);
+    }
+
+    private static float WaitMs => (float)BoardPage.WaitLimit.TotalMilliseconds;
+
+    private static Task ExpectVisibleAsync(ILocator locator) => Assertions.Expect(locator).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+    private static Task ExpectHiddenAsync(ILocator locator) => Assertions.Expect(locator).ToBeHiddenAsync(new() { Timeout = WaitMs });
+
+    private static Task ExpectTextAsync(ILocator locator, string text) => Assertions.Expect(locator).ToHaveTextAsync(text, new() { Timeout = WaitMs });
+
     private static string NewUser() => TestUsers.Unique("page");
 
     private static string Describe(JsonElement task) =>
@@ -183,6 +302,25 @@ public sealed class LiveBoardPageTests(ReactiveRestApp app, ChromiumBrowser chro
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.ReadJsonAsync()).GetProperty("id").GetInt32();
     }
+
+    private static async Task AddMemberAsync(HttpClient owner, int board, string user)
+    {
+        using var response = await owner.PostAsJsonAsync($"/api/boards/{board}/members", new { user }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    private static async Task<JsonElement> CommentAsync(HttpClient api, int task, string text)
+    {
+        using var response = await api.PostAsJsonAsync("/api/comments", new { taskId = task, text }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    private static async Task<JsonElement[]> ListCommentsAsync(HttpClient api, int task) =>
+        [.. (await GetJsonAsync(api, $"/api/comments?taskId={task}&ordering=createdAt,id&limit=1000")).GetProperty("results").EnumerateArray()];
+
+    private static string DescribeComment(JsonElement comment) =>
+        $"{comment.GetProperty("author").GetString()}: {comment.GetProperty("text").GetString()}";
 
     private static async Task<int> CreateTaskAsync(HttpClient api, int board, string title)
     {
