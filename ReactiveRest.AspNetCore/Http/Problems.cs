@@ -9,7 +9,8 @@ public static class Problems
     public static IResult Create(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
-    public static IResult NotFound(string what, int id) =>
+    /// <param name="id">The key asked for, an int, long, Guid or string.</param>
+    public static IResult NotFound(string what, object id) =>
         Create(StatusCodes.Status404NotFound, "Not found", $"{what} {id} does not exist.");
 
     /// <summary>A 400 whose <c>errors</c> name each offending parameter or field.</summary>

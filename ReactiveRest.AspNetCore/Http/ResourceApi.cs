@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Security;
 
@@ -77,8 +78,12 @@ public static class ResourceApi
         api.MapGet("/", (HttpRequest request, CancellationToken cancellationToken) => Db(request.HttpContext).ListAsync(resource, request, cancellationToken))
             .WithName($"List{plural}").WithSummary($"List the {resource.Name} the caller may see, filtered, ordered and paginated")
             .Produces<ListPage<TEntity>>();
-        api.MapGet("/{id:int}", (int id, HttpRequest request, CancellationToken cancellationToken) =>
-                Db(request.HttpContext).GetAsync(resource, id, resource.DisplayName, request, cancellationToken))
+        // The route's constraint is the key's type, so an id that is not one (abc for an integer key) matches no route.
+        var item = "/{id" + RouteConstraint(resource.KeyType) + "}";
+        api.MapGet(item, (string id, HttpRequest request, CancellationToken cancellationToken) =>
+                Key(resource, id) is { } key
+                    ? Db(request.HttpContext).GetAsync(resource, key, resource.DisplayName, request, cancellationToken)
+                    : Task.FromResult(Problems.NotFound(resource.DisplayName, id)))
             .WithName($"Get{singular}").WithSummary($"Get one {resource.DisplayName.ToLowerInvariant()}").Produces<TEntity>();
 
         if (resource.Writes is null)
@@ -90,20 +95,32 @@ public static class ResourceApi
                 WriteAsync(resource, catalog, null, Write.Create, request, Db(request.HttpContext), time, cancellationToken))
             .WithName($"Create{singular}").WithSummary($"Create a {resource.DisplayName.ToLowerInvariant()}")
             .Accepts<TEntity>("application/json").Produces<TEntity>(StatusCodes.Status201Created);
-        api.MapPut("/{id:int}", (int id, HttpRequest request, TimeProvider time, CancellationToken cancellationToken) =>
-                WriteAsync(resource, catalog, id, Write.Replace, request, Db(request.HttpContext), time, cancellationToken))
+        api.MapPut(item, (string id, HttpRequest request, TimeProvider time, CancellationToken cancellationToken) =>
+                Key(resource, id) is { } key
+                    ? WriteAsync(resource, catalog, key, Write.Replace, request, Db(request.HttpContext), time, cancellationToken)
+                    : Task.FromResult(Problems.NotFound(resource.DisplayName, id)))
             .WithName($"Replace{singular}").WithSummary($"Replace a {resource.DisplayName.ToLowerInvariant()}")
             .Accepts<TEntity>("application/json").Produces<TEntity>().ProducesProblem(StatusCodes.Status403Forbidden);
-        api.MapPatch("/{id:int}", (int id, HttpRequest request, TimeProvider time, CancellationToken cancellationToken) =>
-                WriteAsync(resource, catalog, id, Write.Update, request, Db(request.HttpContext), time, cancellationToken))
+        api.MapPatch(item, (string id, HttpRequest request, TimeProvider time, CancellationToken cancellationToken) =>
+                Key(resource, id) is { } key
+                    ? WriteAsync(resource, catalog, key, Write.Update, request, Db(request.HttpContext), time, cancellationToken)
+                    : Task.FromResult(Problems.NotFound(resource.DisplayName, id)))
             .WithName($"Update{singular}").WithSummary($"Update some fields of a {resource.DisplayName.ToLowerInvariant()}")
             .Accepts<TEntity>("application/json").Produces<TEntity>().ProducesProblem(StatusCodes.Status403Forbidden);
-        api.MapDelete("/{id:int}", (int id, HttpContext context, CancellationToken cancellationToken) =>
-                DeleteAsync(resource, id, context, Db(context), cancellationToken))
+        api.MapDelete(item, (string id, HttpContext context, CancellationToken cancellationToken) =>
+                Key(resource, id) is { } key ? DeleteAsync(resource, key, context, Db(context), cancellationToken) : Task.FromResult(Problems.NotFound(resource.DisplayName, id)))
             .WithName($"Delete{singular}").WithSummary($"Delete a {resource.DisplayName.ToLowerInvariant()}")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
+
+    /// <summary>The route constraint of a key type: <c>:int</c>, <c>:long</c>, <c>:guid</c>, none for a string.</summary>
+    private static string RouteConstraint(Type keyType) =>
+        keyType == typeof(int) ? ":int" : keyType == typeof(long) ? ":long" : keyType == typeof(Guid) ? ":guid" : "";
+
+    /// <summary>The route's id as a key, or null when it is none (the constraint lets through only what parses).</summary>
+    private static object? Key<TEntity>(ReactiveResource<TEntity> resource, string id) where TEntity : class =>
+        resource.TryParseKey(id, out var key) ? key : null;
 
     private enum Write
     {
@@ -113,7 +130,7 @@ public static class ResourceApi
     }
 
     private static async Task<IResult> WriteAsync<TEntity>(
-        ReactiveResource<TEntity> resource, ResourceCatalog catalog, int? id, Write write, HttpRequest request, DbContext db, TimeProvider time, CancellationToken cancellationToken)
+        ReactiveResource<TEntity> resource, ResourceCatalog catalog, object? id, Write write, HttpRequest request, DbContext db, TimeProvider time, CancellationToken cancellationToken)
         where TEntity : class
     {
         var (fields, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
@@ -159,7 +176,7 @@ public static class ResourceApi
         // A foreign key must name a row the writer sees, or the write would attach to (and reveal) another user's data.
         foreach (var (field, value) in values)
         {
-            if (Target(catalog, model, field) is { } target && value is int key
+            if (Target(catalog, model, field) is { } target && KeyText.IsSupported(value.GetType()) && value is var key
                 && (entity is null || !Equals(field.Property.GetValue(entity), value))
                 && !await target.IsVisibleAsync(db, key, user, cancellationToken))
             {
@@ -207,10 +224,10 @@ public static class ResourceApi
             return Problems.Validation(fields.Errors);
         }
 
-        return creating ? TypedResults.Created($"{resource.Path}/{resource.KeyOf(entity)}", entity) : TypedResults.Ok(entity);
+        return creating ? TypedResults.Created($"{resource.Path}/{Uri.EscapeDataString(resource.KeyTextOf(entity))}", entity) : TypedResults.Ok(entity);
     }
 
-    private static async Task<IResult> DeleteAsync<TEntity>(ReactiveResource<TEntity> resource, int id, HttpContext context, DbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync<TEntity>(ReactiveResource<TEntity> resource, object id, HttpContext context, DbContext db, CancellationToken cancellationToken)
         where TEntity : class
     {
         var user = Users.Of(context.User);
@@ -238,7 +255,7 @@ public static class ResourceApi
         return TypedResults.NoContent();
     }
 
-    private static IResult? Forbidden<TEntity>(ReactiveResource<TEntity> resource, TEntity entity, string user, int id) where TEntity : class =>
+    private static IResult? Forbidden<TEntity>(ReactiveResource<TEntity> resource, TEntity entity, string user, object id) where TEntity : class =>
         resource.Writes!.OwnerOf is { } ownerOf && ownerOf(entity) != user
             ? Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
                 $"Only the {resource.Writes.OwnerField} of {resource.DisplayName.ToLowerInvariant()} {id} may change or delete it.")

@@ -51,7 +51,8 @@ public static class ResourceListing
         return TypedResults.Ok(new ListPage<TEntity>(count, next, previous, results));
     }
 
-    public static async Task<IResult> GetAsync<TEntity>(this DbContext db, ReactiveResource<TEntity> resource, int id, string what, HttpRequest request, CancellationToken cancellationToken)
+    /// <param name="id">The key: a value of the resource's key type (<see cref="ReactiveResource{TEntity}.TryParseKey"/> reads one from a URL).</param>
+    public static async Task<IResult> GetAsync<TEntity>(this DbContext db, ReactiveResource<TEntity> resource, object id, string what, HttpRequest request, CancellationToken cancellationToken)
         where TEntity : class
     {
         var errors = new QueryErrors();

@@ -20,11 +20,12 @@ public static class OrderedDiff
     /// <param name="keyOf">The primary key; keys must be unique within each list.</param>
     /// <param name="sameData">Whether two versions of the item with the same key carry identical data.</param>
     /// <exception cref="ArgumentException">A list holds a key twice.</exception>
-    public static IReadOnlyList<ItemChange<T>> Compute<T>(
+    public static IReadOnlyList<ItemChange<T>> Compute<T, TKey>(
         IReadOnlyList<T> previous,
         IReadOnlyList<T> next,
-        Func<T, int> keyOf,
+        Func<T, TKey> keyOf,
         Func<T, T, bool> sameData)
+        where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(next);
@@ -32,7 +33,7 @@ public static class OrderedDiff
         ArgumentNullException.ThrowIfNull(sameData);
 
         // One lookup table for both lists: where each key sits in previous and in next.
-        var slots = new Dictionary<int, (int Previous, int Next)>(previous.Count + next.Count);
+        var slots = new Dictionary<TKey, (int Previous, int Next)>(previous.Count + next.Count);
         for (var index = 0; index < previous.Count; index++)
         {
             var key = keyOf(previous[index]);
@@ -116,9 +117,10 @@ public static class OrderedDiff
         return changes;
     }
 
-    /// <summary>Applies messages the way a client does; the reference for what <see cref="Compute{T}"/> must satisfy.</summary>
+    /// <summary>Applies messages the way a client does; the reference for what <see cref="Compute{T, TKey}"/> must satisfy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A message's order lies outside the list it is inserted into.</exception>
-    public static List<T> Apply<T>(IReadOnlyList<T> list, IEnumerable<ItemChange<T>> changes, Func<T, int> keyOf)
+    public static List<T> Apply<T, TKey>(IReadOnlyList<T> list, IEnumerable<ItemChange<T>> changes, Func<T, TKey> keyOf)
+        where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(list);
         ArgumentNullException.ThrowIfNull(changes);
@@ -128,7 +130,7 @@ public static class OrderedDiff
         foreach (var change in changes)
         {
             var key = keyOf(change.Item);
-            var index = change.Kind == ChangeKind.Added ? -1 : result.FindIndex(item => keyOf(item) == key);
+            var index = change.Kind == ChangeKind.Added ? -1 : result.FindIndex(item => EqualityComparer<TKey>.Default.Equals(keyOf(item), key));
             switch (change.Kind)
             {
                 case ChangeKind.Removed when index >= 0:
@@ -167,6 +169,6 @@ public static class OrderedDiff
         result.Insert(change.Order, change.Item);
     }
 
-    private static ArgumentException DuplicateKey(int key, string parameterName) =>
+    private static ArgumentException DuplicateKey(object key, string parameterName) =>
         new($"Primary key {key} occurs more than once.", parameterName);
 }

@@ -2,12 +2,15 @@ using System.Text.Json;
 
 namespace ReactiveRest.Engine.Protocol;
 
-/// <summary>One item of a query result: its primary key and its JSON exactly as the API serializes it.</summary>
-public sealed record ObservedItem(int Key, string Json)
+/// <summary>
+/// One item of a query result: its primary key in canonical text (<see cref="KeyText"/>, so that int, long, UUID and
+/// string keys diff alike) and its JSON exactly as the API serializes it.
+/// </summary>
+public sealed record ObservedItem(string Key, string Json)
 {
     public const string PrimaryKey = "id";
 
-    public static ObservedItem From(JsonElement item) => new(item.GetProperty(PrimaryKey).GetInt32(), item.GetRawText());
+    public static ObservedItem From(JsonElement item) => new(KeyText.FromJson(item.GetProperty(PrimaryKey)), item.GetRawText());
 
     public static IReadOnlyList<ObservedItem> ListFrom(JsonElement array) => [.. array.EnumerateArray().Select(From)];
 

@@ -26,7 +26,7 @@ public sealed class ObservedList
             return;
         }
 
-        var index = _items.FindIndex(item => item.Key == change.Item.Key);
+        var index = _items.FindIndex(item => string.Equals(item.Key, change.Item.Key, StringComparison.Ordinal));
         switch (change.Kind)
         {
             case ChangeKind.Removed when index >= 0:

@@ -10,7 +10,7 @@ namespace ReactiveRest.Engine.Querying;
 /// <list type="bullet">
 /// <item>Filters come first, sorted by field name (ordinal), then by lookup in the order of <see cref="Lookup"/>.
 /// Exact filters are written <c>field=value</c>, the others <c>field__lookup=value</c>.</item>
-/// <item>Each value has one spelling: integers in invariant decimal, booleans <c>true</c>/<c>false</c>, timestamps
+/// <item>Each value has one spelling: integers in invariant decimal, UUIDs in the lowercase "D" format, booleans <c>true</c>/<c>false</c>, timestamps
 /// in UTC with all seven fractional digits (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, so distinct instants never merge),
 /// strings as given. <c>__in</c> values are deduplicated and sorted (strings ordinally).</item>
 /// <item>Then <c>ordering</c> (the full effective ordering, the key included), <c>limit</c> and <c>offset</c>, always
@@ -90,6 +90,8 @@ public static class CanonicalQuery
     private static string Format(object value) => value switch
     {
         int integer => integer.ToString(CultureInfo.InvariantCulture),
+        long integer => integer.ToString(CultureInfo.InvariantCulture),
+        Guid uuid => uuid.ToString("D"),
         bool boolean => boolean ? "true" : "false",
         DateTimeOffset timestamp => timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture),
         string text => text,

@@ -32,12 +32,12 @@ public static class LookupNames
     /// <summary>The lookups that make sense for a kind of field.</summary>
     public static IReadOnlySet<Lookup> AllowedFor(FieldKind kind) => kind switch
     {
-        FieldKind.Boolean => BooleanLookups,
+        FieldKind.Boolean or FieldKind.Uuid => EqualityLookups,
         FieldKind.String => StringLookups,
         _ => OrderedLookups,
     };
 
-    private static readonly HashSet<Lookup> BooleanLookups = [Lookup.Exact, Lookup.In];
+    private static readonly HashSet<Lookup> EqualityLookups = [Lookup.Exact, Lookup.In];
 
     private static readonly HashSet<Lookup> OrderedLookups =
         [Lookup.Exact, Lookup.GreaterThan, Lookup.GreaterThanOrEqual, Lookup.LessThan, Lookup.LessThanOrEqual, Lookup.In];

@@ -32,7 +32,10 @@ public sealed class ResourceField
 
     public IReadOnlySet<Lookup> Lookups { get; }
 
-    /// <summary>Parses one query-string value into the field's CLR type, as the filter compares it.</summary>
+    /// <summary>
+    /// Parses one query-string value into the field's CLR type, as the filter compares it: <see cref="int"/> or
+    /// <see cref="long"/> for an integer field (as it is declared), a <see cref="Guid"/> for a UUID.
+    /// </summary>
     public bool TryParseValue(string text, out object value, out string error)
     {
         // Checked for every kind: .NET's number and date parsers accept trailing NULs, so "5\0" would quietly mean 5.
@@ -45,8 +48,16 @@ public sealed class ResourceField
 
         switch (Kind)
         {
-            case FieldKind.Integer when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer):
+            case FieldKind.Integer when ValueType == typeof(long)
+                && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var wide):
+                value = wide;
+                break;
+            case FieldKind.Integer when ValueType == typeof(int)
+                && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer):
                 value = integer;
+                break;
+            case FieldKind.Uuid when Guid.TryParse(text, out var uuid):
+                value = uuid;
                 break;
             case FieldKind.Boolean when TryParseBoolean(text, out var boolean):
                 value = boolean;
@@ -88,6 +99,7 @@ public sealed class ResourceField
     private static string Describe(FieldKind kind) => kind switch
     {
         FieldKind.Integer => "integer",
+        FieldKind.Uuid => "UUID",
         FieldKind.Boolean => "boolean (true or false)",
         FieldKind.Timestamp => "ISO 8601 timestamp",
         _ => "string",
@@ -95,7 +107,8 @@ public sealed class ResourceField
 
     private static FieldKind KindOf(Type type) => type switch
     {
-        _ when type == typeof(int) => FieldKind.Integer,
+        _ when type == typeof(int) || type == typeof(long) => FieldKind.Integer,
+        _ when type == typeof(Guid) => FieldKind.Uuid,
         _ when type == typeof(string) => FieldKind.String,
         _ when type == typeof(bool) => FieldKind.Boolean,
         _ when type == typeof(DateTimeOffset) => FieldKind.Timestamp,

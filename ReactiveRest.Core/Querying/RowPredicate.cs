@@ -20,7 +20,10 @@ namespace ReactiveRest.Engine.Querying;
 /// <list type="bullet">
 /// <item>No filters: may match. A field missing from the row, a JSON null, a value of the wrong JSON kind or an
 /// unreadable one, a filter without values or with values of the wrong type: may match. Nothing throws.</item>
-/// <item>Integers and booleans: every lookup is exact (booleans order false before true, as in PostgreSQL).</item>
+/// <item>Integers (32- or 64-bit) and booleans: every lookup is exact (booleans order false before true, as in
+/// PostgreSQL).</item>
+/// <item>UUIDs (JSON strings, which PostgreSQL writes in the "D" format): exact and <c>__in</c> compare the parsed
+/// values exactly.</item>
 /// <item>Timestamps: compared as instants, exactly, at PostgreSQL's microsecond precision. A filter value with
 /// sub-microsecond ticks is cut to microseconds by Npgsql, truncating toward 2000-01-01 (down after it, up before
 /// it); the predicate tries both neighbouring microseconds and may match if either does, so it never depends on that
@@ -69,8 +72,10 @@ public static class RowPredicate
         {
             return filter.Field.Kind switch
             {
-                FieldKind.Integer when cell.ValueKind == JsonValueKind.Number && cell.TryGetInt32(out var integer) =>
+                FieldKind.Integer when cell.ValueKind == JsonValueKind.Number && cell.TryGetInt64(out var integer) =>
                     MayMatchOrdered(filter, integer),
+                FieldKind.Uuid when cell.ValueKind == JsonValueKind.String && Guid.TryParse(cell.GetString(), out var uuid) =>
+                    MayMatchUuid(filter, uuid),
                 FieldKind.Boolean when cell.ValueKind is JsonValueKind.True or JsonValueKind.False =>
                     MayMatchOrdered(filter, cell.GetBoolean() ? 1 : 0),
                 FieldKind.Timestamp when cell.ValueKind == JsonValueKind.String && ReadMicroseconds(cell.GetString()!) is { } microseconds =>
@@ -117,7 +122,11 @@ public static class RowPredicate
         {
             switch (filter.Field.Kind, value)
             {
-                case (FieldKind.Integer, int integer):
+                // A value of the other integer type would not be the parameter the query sends.
+                case (FieldKind.Integer, int integer) when filter.Field.ValueType == typeof(int):
+                    sent.Add(integer);
+                    break;
+                case (FieldKind.Integer, long integer) when filter.Field.ValueType == typeof(long):
                     sent.Add(integer);
                     break;
                 case (FieldKind.Boolean, bool boolean):
@@ -148,6 +157,25 @@ public static class RowPredicate
         }
 
         return timestamp.UtcTicks % TimeSpan.TicksPerMicrosecond == 0 ? timestamp.UtcTicks / TimeSpan.TicksPerMicrosecond : null;
+    }
+
+    /// <summary>UUIDs are filtered by equality only; a value that is not a UUID may match.</summary>
+    private static bool MayMatchUuid(FieldFilter filter, Guid cell)
+    {
+        if (filter.Lookup is not (Lookup.Exact or Lookup.In))
+        {
+            return true;
+        }
+
+        foreach (var value in filter.Values)
+        {
+            if (value is not Guid candidate || candidate == cell)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool MayMatchText(FieldFilter filter, string text)

@@ -27,7 +27,7 @@ public static class BatchedQuery
     /// </summary>
     /// <param name="shape">What every member shares.</param>
     /// <param name="members">Per member: the pinned value (ignored without a pin) and the user.</param>
-    public static async Task<IReadOnlyList<List<TEntity>>> RunAsync<TEntity>(
+    public static Task<IReadOnlyList<List<TEntity>>> RunAsync<TEntity>(
         DbContext db,
         ReactiveResource<TEntity> resource,
         BatchShape shape,
@@ -35,16 +35,32 @@ public static class BatchedQuery
         CancellationToken cancellationToken)
         where TEntity : class
     {
-        var pins = members.Select(member => member.Pin).ToArray();
+        // The pins travel as an array of the pinned field's own type (int[], bigint[], uuid[], text[]); without a pin, zeros.
+        var pinType = shape.Pin?.ValueType ?? typeof(int);
+        return pinType == typeof(long) ? RunAsync<TEntity, long>(db, resource, shape, members, cancellationToken)
+            : pinType == typeof(Guid) ? RunAsync<TEntity, Guid>(db, resource, shape, members, cancellationToken)
+            : pinType == typeof(string) ? RunAsync<TEntity, string>(db, resource, shape, members, cancellationToken)
+            : RunAsync<TEntity, int>(db, resource, shape, members, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<List<TEntity>>> RunAsync<TEntity, TPin>(
+        DbContext db,
+        ReactiveResource<TEntity> resource,
+        BatchShape shape,
+        IReadOnlyList<BatchMember> members,
+        CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var pins = members.Select(member => (TPin)member.Pin).ToArray();
         var principals = members.Select(member => member.Principal).ToArray();
-        var keys = db.Database.SqlQuery<BatchRowKey>(
+        var keys = db.Database.SqlQuery<BatchRowKey<TPin>>(
             $"""SELECT k.ordinal AS "Ordinal", k.pin AS "Pin", k.principal AS "Principal" FROM unnest({pins}, {principals}) WITH ORDINALITY AS k(pin, principal, ordinal)""");
 
-        var key = Expression.Parameter(typeof(BatchRowKey), "k");
+        var key = Expression.Parameter(typeof(BatchRowKey<TPin>), "k");
         var query = resource.Source(db, PrincipalMarker);
         if (shape.Pin is { } pin)
         {
-            var equals = Expression.Equal(pin.Accessor.Body, Expression.Property(key, nameof(BatchRowKey.Pin)));
+            var equals = Expression.Equal(pin.Accessor.Body, Expression.Property(key, nameof(BatchRowKey<TPin>.Pin)));
             query = query.Where(Expression.Lambda<Func<TEntity, bool>>(equals, pin.Accessor.Parameters));
         }
 
@@ -53,13 +69,13 @@ public static class BatchedQuery
             query = query.FilterAndOrder(resource, list).Page(list);
         }
 
-        var memberExpression = new PrincipalBinder(Expression.Property(key, nameof(BatchRowKey.Principal))).Visit(query.Expression);
+        var memberExpression = new PrincipalBinder(Expression.Property(key, nameof(BatchRowKey<TPin>.Principal))).Visit(query.Expression);
         var entity = Expression.Parameter(typeof(TEntity), "e");
-        var collection = Expression.Lambda<Func<BatchRowKey, IEnumerable<TEntity>>>(memberExpression, key);
-        var tag = Expression.Lambda<Func<BatchRowKey, TEntity, BatchRow<TEntity>>>(
+        var collection = Expression.Lambda<Func<BatchRowKey<TPin>, IEnumerable<TEntity>>>(memberExpression, key);
+        var tag = Expression.Lambda<Func<BatchRowKey<TPin>, TEntity, BatchRow<TEntity>>>(
             Expression.MemberInit(
                 Expression.New(typeof(BatchRow<TEntity>)),
-                Expression.Bind(typeof(BatchRow<TEntity>).GetProperty(nameof(BatchRow<TEntity>.Ordinal))!, Expression.Property(key, nameof(BatchRowKey.Ordinal))),
+                Expression.Bind(typeof(BatchRow<TEntity>).GetProperty(nameof(BatchRow<TEntity>.Ordinal))!, Expression.Property(key, nameof(BatchRowKey<TPin>.Ordinal))),
                 Expression.Bind(typeof(BatchRow<TEntity>).GetProperty(nameof(BatchRow<TEntity>.Item))!, entity)),
             key,
             entity);

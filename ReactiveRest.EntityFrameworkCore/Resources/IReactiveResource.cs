@@ -22,8 +22,14 @@ public interface IReactiveResource
     /// <summary>What one row is called in messages, such as "Task 5 does not exist."</summary>
     string DisplayName { get; }
 
-    /// <summary>Whether the user sees the row with this key (a foreign key's target must be visible to the writer).</summary>
-    Task<bool> IsVisibleAsync(DbContext db, int id, string user, CancellationToken cancellationToken);
+    /// <summary>The type of its key: int, long, Guid or string.</summary>
+    Type KeyType { get; }
+
+    /// <summary>
+    /// Whether the user sees the row with this key (a foreign key's target must be visible to the writer); the key is a
+    /// value of <see cref="KeyType"/>, an int for a long key, or the key's text.
+    /// </summary>
+    Task<bool> IsVisibleAsync(DbContext db, object id, string user, CancellationToken cancellationToken);
 
     /// <summary>Where the API serves it, such as <c>/api/tasks</c>; a detail is <c>{Path}/{id}</c>.</summary>
     string Path { get; }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -14,24 +14,71 @@ namespace ReactiveRest.Engine.Resources;
 /// its default ordering and its partitions. The API's endpoints and the observers evaluate queries through it, so both
 /// always compute the same result.
 /// </summary>
+/// <remarks>
+/// Its key is one member of the entity of type <see cref="int"/>, <see cref="long"/>, <see cref="Guid"/> or
+/// <see cref="string"/>, declared with the constructor of that type (or <see cref="KeyedBy{TKey}"/> from generic code).
+/// Clients see it as the item's <c>id</c>, a JSON number or string, and address a detail as <c>{Path}/{id}</c>.
+/// </remarks>
 public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema where TEntity : class
 {
     private readonly Dictionary<string, ResourceField> _fields = new(StringComparer.Ordinal);
     private readonly List<OrderingTerm> _defaultOrdering = [];
     private readonly List<ResourceField> _partitions = [];
-    private readonly Func<TEntity, int> _keyOf;
+    private readonly Func<TEntity, object> _keyOf;
     private Func<DbContext, IQueryable<TEntity>> _source = db => db.Set<TEntity>();
     private Func<DbContext, string, Expression<Func<TEntity, bool>>>? _visibleTo;
     private Dictionary<string, string> _columns = [];
 
+    /// <summary>A resource whose key is an <see cref="int"/> (a serial or identity column, typically).</summary>
+    /// <param name="name">Its name: the path <c>/api/{name}</c>, the observers' resource name, the change keys' prefix.</param>
+    /// <param name="key"><c>entity =&gt; entity.Id</c>: the member holding the primary key.</param>
     public ReactiveResource(string name, Expression<Func<TEntity, int>> key)
+        : this(name, (LambdaExpression)key)
+    {
+    }
+
+    /// <summary>A resource whose key is a <see cref="long"/> (a bigint identity column, typically).</summary>
+    /// <inheritdoc cref="ReactiveResource{TEntity}(string, Expression{Func{TEntity, int}})" path="/param"/>
+    public ReactiveResource(string name, Expression<Func<TEntity, long>> key)
+        : this(name, (LambdaExpression)key)
+    {
+    }
+
+    /// <summary>A resource whose key is a <see cref="Guid"/> (a uuid column), served as a JSON string in the "D" format.</summary>
+    /// <inheritdoc cref="ReactiveResource{TEntity}(string, Expression{Func{TEntity, int}})" path="/param"/>
+    public ReactiveResource(string name, Expression<Func<TEntity, Guid>> key)
+        : this(name, (LambdaExpression)key)
+    {
+    }
+
+    /// <summary>A resource whose key is a <see cref="string"/> (a natural key such as a code or a slug).</summary>
+    /// <inheritdoc cref="ReactiveResource{TEntity}(string, Expression{Func{TEntity, int}})" path="/param"/>
+    public ReactiveResource(string name, Expression<Func<TEntity, string>> key)
+        : this(name, (LambdaExpression)key)
+    {
+    }
+
+    private ReactiveResource(string name, LambdaExpression key)
     {
         Name = name;
         Path = $"/api/{name}";
+        if (!KeyText.IsSupported(key.ReturnType))
+        {
+            throw Invalid($"its key '{FieldName(key)}' is of type {key.ReturnType.Name}; keys may be {KeyText.SupportedTypes}.");
+        }
+
         Key = AddField(key);
-        _keyOf = key.Compile();
+        var entity = key.Parameters[0];
+        _keyOf = Expression.Lambda<Func<TEntity, object>>(Expression.Convert(key.Body, typeof(object)), entity).Compile();
         _partitions.Add(Key);
     }
+
+    /// <summary>
+    /// A resource whose key's type is a type parameter, for code generic over its entities' keys. The type must be one
+    /// the constructors take; any other fails here, while the resources are registered.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The key's type is not int, long, Guid or string; the message names the resource.</exception>
+    public static ReactiveResource<TEntity> KeyedBy<TKey>(string name, Expression<Func<TEntity, TKey>> key) => new(name, key);
 
     public string Name { get; }
 
@@ -55,6 +102,9 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
     /// <summary>The primary key field; it breaks every ordering tie so each order is total.</summary>
     public ResourceField Key { get; }
 
+    /// <summary>The key's type: int, long, Guid or string.</summary>
+    public Type KeyType => Key.ValueType;
+
     public IReadOnlyDictionary<string, ResourceField> Fields => _fields;
 
     /// <summary>The ordering used when the client names none, always ending with the key.</summary>
@@ -71,12 +121,18 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
     }
 
     /// <summary>
-    /// Declares an integer field (a foreign key, typically) that changes announce and queries may depend on, so that a
+    /// Declares a field (a foreign key, typically) that changes announce and queries may depend on, so that a
     /// change re-evaluates only the observers of its own partition: a task moved from board 1 to 2 touches observers of
-    /// <c>boardId=1</c> and <c>boardId=2</c>, not those of board 3.
+    /// <c>boardId=1</c> and <c>boardId=2</c>, not those of board 3. Like a key, it is an int, long, Guid or string.
     /// </summary>
-    public ReactiveResource<TEntity> PartitionedBy(Expression<Func<TEntity, int>> accessor)
+    /// <exception cref="InvalidOperationException">The field is of another type; the message names the resource.</exception>
+    public ReactiveResource<TEntity> PartitionedBy<TValue>(Expression<Func<TEntity, TValue>> accessor)
     {
+        if (!KeyText.IsSupported(typeof(TValue)))
+        {
+            throw Invalid($"its partition '{FieldName(accessor)}' is of type {typeof(TValue).Name}; partitions may be {KeyText.SupportedTypes}.");
+        }
+
         _partitions.Add(AddField(accessor));
         return this;
     }
@@ -165,7 +221,17 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         return _visibleTo is null ? rows : rows.Where(_visibleTo(db, user));
     }
 
-    public int KeyOf(TEntity entity) => _keyOf(entity);
+    /// <summary>The entity's key, a value of <see cref="KeyType"/>.</summary>
+    public object KeyOf(TEntity entity) => _keyOf(entity);
+
+    /// <summary>The entity's key in canonical text (<see cref="KeyText"/>), as URLs and change keys spell it.</summary>
+    public string KeyTextOf(TEntity entity) => KeyText.Of(_keyOf(entity));
+
+    /// <summary>
+    /// Reads a key as a URL spells it (<see cref="KeyText.TryParse"/>); false when it is no key of this resource, such
+    /// as <c>abc</c> for an integer key.
+    /// </summary>
+    public bool TryParseKey(string text, out object key) => KeyText.TryParse(KeyType, text, out key);
 
     /// <summary>
     /// The tables other than its own that the resource's query reads (its visibility rule's, typically), with the
@@ -185,6 +251,12 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
 
         var entity = model.FindEntityType(typeof(TEntity))
             ?? throw Invalid($"its entity {typeof(TEntity).Name} is not in the model (add a DbSet or an entity configuration for it).");
+        if (entity.FindPrimaryKey() is { Properties.Count: > 1 } composite)
+        {
+            throw Invalid($"its entity {typeof(TEntity).Name} has a composite primary key ({string.Join(", ", composite.Properties.Select(property => property.Name))}); "
+                + $"a resource's key is one member, of type {KeyText.SupportedTypes}.");
+        }
+
         var table = entity.GetTableName()
             ?? throw Invalid($"its entity {typeof(TEntity).Name} is mapped to no table, so its changes cannot be captured (poll it with PolledEvery).");
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
@@ -250,8 +322,10 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         var items = query.Id is { } id
             ? await Source(db, query.Principal).Where(KeyEquals(id)).ToListAsync(cancellationToken)
             : await Source(db, query.Principal).FilterAndOrder(this, query.List!).Page(query.List!).ToListAsync(cancellationToken);
-        return [.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))];
+        return [.. items.Select(item => Observed(item, json))];
     }
+
+    private ObservedItem Observed(TEntity item, JsonSerializerOptions json) => new(KeyText.Of(_keyOf(item)), JsonSerializer.Serialize(item, json));
 
     /// <summary>
     /// The query as a member of a batch: what it shares with others of its shape (everything but the value of its
@@ -275,7 +349,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
             if (list.Filters.FirstOrDefault(filter => filter.Field == partition && filter.Lookup == Lookup.Exact) is { } pinned)
             {
                 var rest = list with { Filters = [.. list.Filters.Where(filter => !ReferenceEquals(filter, pinned))] };
-                return new BatchMember(new BatchShape($"{Name}?{partition.Name}={{pin}}&{CanonicalQuery.Of(rest)}", partition, rest), (int)pinned.Values[0], query.Principal);
+                return new BatchMember(new BatchShape($"{Name}?{partition.Name}={{pin}}&{CanonicalQuery.Of(rest)}", partition, rest), pinned.Values[0], query.Principal);
             }
         }
 
@@ -287,19 +361,26 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         DbContext db, BatchShape shape, IReadOnlyList<BatchMember> members, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var rows = await BatchedQuery.RunAsync(db, this, shape, members, cancellationToken);
-        return [.. rows.Select(items => (IReadOnlyList<ObservedItem>)[.. items.Select(item => new ObservedItem(_keyOf(item), JsonSerializer.Serialize(item, json)))])];
+        return [.. rows.Select(items => (IReadOnlyList<ObservedItem>)[.. items.Select(item => Observed(item, json))])];
     }
 
     /// <summary>Whether <paramref name="user"/> sees the row with key <paramref name="id"/> (a foreign key's target, say).</summary>
-    public Task<bool> IsVisibleAsync(DbContext db, int id, string user, CancellationToken cancellationToken) =>
+    public Task<bool> IsVisibleAsync(DbContext db, object id, string user, CancellationToken cancellationToken) =>
         Source(db, user).AnyAsync(KeyEquals(id), cancellationToken);
 
     /// <summary><c>entity =&gt; entity.Key == id</c>, with the id as a parameter.</summary>
-    public Expression<Func<TEntity, bool>> KeyEquals(int id)
+    /// <param name="id">A value of <see cref="KeyType"/>, an int for a long key, or the key's text.</param>
+    /// <exception cref="ArgumentException">The id cannot be a key of this resource.</exception>
+    public Expression<Func<TEntity, bool>> KeyEquals(object id)
     {
-        Expression<Func<int>> boxed = () => id;
-        return Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(Key.Accessor.Body, boxed.Body), Key.Accessor.Parameters);
+        var key = KeyValue(id);
+        var box = Activator.CreateInstance(typeof(StrongBox<>).MakeGenericType(KeyType), key)!;
+        var parameter = Expression.Field(Expression.Constant(box), nameof(StrongBox<object>.Value));
+        return Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(Key.Accessor.Body, parameter), Key.Accessor.Parameters);
     }
+
+    private object KeyValue(object id) =>
+        KeyText.TryConvert(KeyType, id, out var key) ? key : throw new ArgumentException($"'{id}' is not a key of {Name}, whose keys are {KeyType.Name}.", nameof(id));
 
     public IReadOnlyList<string> DependencyKeys(ObserverQuery query)
     {
@@ -321,7 +402,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
             var pinned = query.Filters.FirstOrDefault(filter => filter.Field == partition && filter.Lookup is Lookup.Exact or Lookup.In);
             if (pinned is not null)
             {
-                return [.. pinned.Values.Select(value => PartitionKey(partition.Name, (int)value)).Distinct()];
+                return [.. pinned.Values.Select(value => PartitionKey(partition.Name, KeyText.Of(value))).Distinct()];
             }
         }
 
@@ -329,7 +410,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
     }
 
     /// <summary>The key a detail GET depends on.</summary>
-    public string ItemKey(int id) => PartitionKey(Key.Name, id);
+    public string ItemKey(object id) => PartitionKey(Key.Name, KeyText.Of(KeyValue(id)));
 
     public IReadOnlyList<string> ChangeKeys(RowChange change)
     {
@@ -343,8 +424,8 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
 
             foreach (var partition in _partitions)
             {
-                if (ReadColumn(present, partition.Name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number)
-                    && PartitionKey(partition.Name, number) is var key && !keys.Contains(key))
+                if (ReadColumn(present, partition.Name) is { } value && KeyText.FromJson(value, partition.ValueType) is { } text
+                    && PartitionKey(partition.Name, text) is var key && !keys.Contains(key))
                 {
                     keys.Add(key);
                 }
@@ -363,7 +444,8 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
 
         if (query.Id is { } id)
         {
-            return Pins(change.Before, id) || Pins(change.After, id);
+            var text = KeyText.Of(id);
+            return Pins(change.Before, text) || Pins(change.After, text);
         }
 
         return (change.Before is { } before && RowPredicate.MayMatch(query.List!.Filters, FieldsOf(before)))
@@ -385,7 +467,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         return fields;
     }
 
-    private bool Pins(JsonElement? row, int id)
+    private bool Pins(JsonElement? row, string id)
     {
         if (row is not { } present)
         {
@@ -393,13 +475,14 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         }
 
         // A key that cannot be read might be this item's.
-        return ReadColumn(present, Key.Name) is not { ValueKind: JsonValueKind.Number } value || !value.TryGetInt32(out var key) || key == id;
+        return ReadColumn(present, Key.Name) is not { } value || KeyText.FromJson(value, KeyType) is not { } key || key == id;
     }
 
     private JsonElement? ReadColumn(JsonElement row, string field) =>
         _columns.TryGetValue(field, out var column) && row.TryGetProperty(column, out var value) ? value : null;
 
-    private string PartitionKey(string field, int value) => $"{Name}:{field}={value.ToString(CultureInfo.InvariantCulture)}";
+    /// <param name="value">The value in canonical text (<see cref="KeyText"/>), from a filter and from a captured row alike.</param>
+    private string PartitionKey(string field, string value) => $"{Name}:{field}={value}";
 
     private OrderingTerm ParseDefaultTerm(string term)
     {
@@ -410,14 +493,17 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
             : throw new ArgumentException($"Unknown field '{field}' in the default ordering of {Name}.");
     }
 
+    private static string FieldName(LambdaExpression accessor) =>
+        accessor.Body is MemberExpression member ? JsonNamingPolicy.CamelCase.ConvertName(member.Member.Name) : accessor.Body.ToString();
+
     private ResourceField AddField(LambdaExpression accessor)
     {
-        if (accessor.Body is not MemberExpression member)
+        if (accessor.Body is not MemberExpression)
         {
             throw new ArgumentException("A field accessor must read one member, as in 'task => task.Title'.");
         }
 
-        var name = JsonNamingPolicy.CamelCase.ConvertName(member.Member.Name);
+        var name = FieldName(accessor);
         var field = new ResourceField(name, accessor);
         _fields.Add(name, field);
         return field;

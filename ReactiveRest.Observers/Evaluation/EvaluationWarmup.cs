@@ -26,7 +26,7 @@ internal sealed class EvaluationWarmup(
             {
                 var list = resource.ParseQuery([], new QueryErrors())!;
                 await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForList(resource, list, WarmupUser), json.Value.SerializerOptions, cancellationToken));
-                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForItem(resource, 0, WarmupUser), json.Value.SerializerOptions, cancellationToken));
+                await database.RunAsync(db => resource.EvaluateAsync(db, ObserverQuery.ForItem(resource, NoKey(resource.KeyType), WarmupUser), json.Value.SerializerOptions, cancellationToken));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -37,4 +37,7 @@ internal sealed class EvaluationWarmup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A key of the resource's type that names no row in practice (0, the empty UUID, the empty string).</summary>
+    private static object NoKey(Type keyType) => keyType == typeof(string) ? "" : Activator.CreateInstance(keyType)!;
 }

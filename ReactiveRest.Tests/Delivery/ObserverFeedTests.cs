@@ -15,7 +15,7 @@ public sealed class ObserverFeedTests
 {
     private const string Observer = "0123456789abcdef0123456789abcdef";
 
-    private static ObservedItem Item(int id, string title) => new(id, $$"""{"id":{{id}},"title":"{{title}}"}""");
+    private static ObservedItem Item(int id, string title) => new(id.ToString(System.Globalization.CultureInfo.InvariantCulture), $$"""{"id":{{id}},"title":"{{title}}"}""");
 
     /// <summary>Publishes one evaluation: the messages from the previous result to the next, numbered after the head.</summary>
     private static List<ObservedItem> Publish(ObserverFeed feed, List<ObservedItem> previous, List<ObservedItem> next)
@@ -82,7 +82,7 @@ public sealed class ObserverFeedTests
         var fastList = new List<ObservedItem>();
         for (var round = 0; round < 60; round++)
         {
-            var next = result.Where(_ => random.Next(4) > 0).Select(item => random.Next(3) == 0 ? Item(item.Key, $"t{round}") : item).ToList();
+            var next = result.Where(_ => random.Next(4) > 0).Select(item => random.Next(3) == 0 ? Item(int.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture), $"t{round}") : item).ToList();
             next.Insert(random.Next(next.Count + 1), Item(100 + round, $"n{round}"));
             result = Publish(feed, result, next);
             fastList = Drain(feed, fast, fastList).List;

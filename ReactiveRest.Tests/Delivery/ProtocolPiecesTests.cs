@@ -7,7 +7,7 @@ public sealed class ProtocolPiecesTests
 {
     private const string Observer = "0123456789abcdef0123456789abcdef";
 
-    private static ObservedItem Item(int id, string title) => new(id, $$"""{"id":{{id}},"title":"{{title}}"}""");
+    private static ObservedItem Item(int id, string title) => new(id.ToString(System.Globalization.CultureInfo.InvariantCulture), $$"""{"id":{{id}},"title":"{{title}}"}""");
 
     [Fact]
     public void A_resync_run_rebuilds_the_target_and_only_its_last_message_carries_a_position()
