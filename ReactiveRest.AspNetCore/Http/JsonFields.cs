@@ -67,6 +67,31 @@ public sealed class JsonFields(JsonElement body)
             : value;
     }
 
+    public long? Long(string name, bool required)
+    {
+        if (!TryGet(name, required, out var element))
+        {
+            return null;
+        }
+
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value)
+            ? value
+            : Fail<long>(name, "Must be a 64-bit integer.");
+    }
+
+    /// <summary>A UUID, as a JSON string in any format <see cref="System.Guid.TryParse(string?, out System.Guid)"/> reads.</summary>
+    public Guid? Uuid(string name, bool required)
+    {
+        if (!TryGet(name, required, out var element))
+        {
+            return null;
+        }
+
+        return element.ValueKind == JsonValueKind.String && TryReadText(element, out var text, out _) && System.Guid.TryParse(text, out var value)
+            ? value
+            : Fail<Guid>(name, "Must be a UUID string, such as \"0f8fad5b-d9cb-469f-a165-70867728950e\".");
+    }
+
     public bool? Boolean(string name, bool required)
     {
         if (!TryGet(name, required, out var element))

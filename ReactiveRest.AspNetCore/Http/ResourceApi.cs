@@ -278,6 +278,8 @@ public static class ResourceApi
         return type == typeof(string) ? fields.String(field.Name, required, property.GetMaxLength() ?? int.MaxValue)
             : type == typeof(int) ? fields.Integer(field.Name, required,
                 range?.Minimum is int min ? min : int.MinValue, range?.Maximum is int max ? max : int.MaxValue)
+            : type == typeof(long) ? fields.Long(field.Name, required)
+            : type == typeof(Guid) ? fields.Uuid(field.Name, required)
             : type == typeof(bool) ? fields.Boolean(field.Name, required)
             : throw new InvalidOperationException($"{field.Name} has a type no writer reads.");
     }
@@ -297,10 +299,10 @@ public static class ResourceApi
             var property = entity.FindProperty(field.Property.Name)
                 ?? throw new InvalidOperationException($"Reactive resource '{resource.Name}' cannot work: its writable field '{field.Name}' is not a mapped property.");
             var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
-            if (type != typeof(string) && type != typeof(int) && type != typeof(bool))
+            if (type != typeof(string) && type != typeof(int) && type != typeof(long) && type != typeof(Guid) && type != typeof(bool))
             {
                 throw new InvalidOperationException(
-                    $"Reactive resource '{resource.Name}' cannot work: its writable field '{field.Name}' is a {type.Name}; clients may write text, 32-bit integers and booleans (set other values in OnCreate or OnWrite).");
+                    $"Reactive resource '{resource.Name}' cannot work: its writable field '{field.Name}' is a {type.Name}; clients may write text, 32- and 64-bit integers, UUIDs and booleans (set other values in OnCreate or OnWrite).");
             }
         }
     }
