@@ -118,9 +118,12 @@ public static class ResourceApi
     private static string RouteConstraint(Type keyType) =>
         keyType == typeof(int) ? ":int" : keyType == typeof(long) ? ":long" : keyType == typeof(Guid) ? ":guid" : "";
 
-    /// <summary>The route's id as a key, or null when it is none (the constraint lets through only what parses).</summary>
+    /// <summary>
+    /// The route's id as a key, or null when it is none (the constraint lets through only what parses). Kestrel decodes
+    /// every escape of the path but %2F, which would split the path; in a text key it is the slash it stands for.
+    /// </summary>
     private static object? Key<TEntity>(ReactiveResource<TEntity> resource, string id) where TEntity : class =>
-        resource.TryParseKey(id, out var key) ? key : null;
+        resource.TryParseKey(resource.KeyType == typeof(string) ? id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase) : id, out var key) ? key : null;
 
     private enum Write
     {

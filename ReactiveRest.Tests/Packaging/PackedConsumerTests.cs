@@ -12,8 +12,10 @@ namespace ReactiveRest.Tests.Packaging;
 /// <summary>
 /// What a user outside this solution gets: the libraries packed into a folder feed, and a small API of its own
 /// (written here, in a temporary directory outside the repository, so nothing of the solution's build settings reaches
-/// it) that references them as packages, defines one resource of its own and maps it with one line. It must build,
-/// reconcile capture for its table, and answer a write and an observe GET on the shared stack's PostgreSQL and Redis.
+/// it) that references them as packages, defines resources of its own and maps them with one line. It must build,
+/// reconcile capture for its tables, and answer writes and observe GETs on the shared stack's PostgreSQL and Redis. Its
+/// notes are keyed by a uuid and its tags by text (partitioned by their note's uuid), so the keys that are not int
+/// are proven through the whole REST surface of a packaged consumer.
 /// </summary>
 public sealed class PackedConsumerTests(ReactiveRestApp app)
 {
@@ -100,6 +102,65 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
             var item = Assert.Single(answer.GetProperty("items").EnumerateArray());
             Assert.Equal("packed", item.GetProperty("text").GetString());
 
+            // The uuid key: the Location, a detail in any spelling, a filter on it, an observed detail, and ids that are none.
+            var id = Guid.Parse(note.GetProperty("id").GetString()!);
+            Assert.Equal($"/api/notes/{id:D}", created.Headers.Location?.OriginalString);
+            Assert.Equal(id.ToString("D"), item.GetProperty("id").GetString());
+            using (var detail = await http.GetAsync($"/api/notes/{id.ToString("N").ToUpperInvariant()}", Cancellation))
+            {
+                Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
+            }
+
+            Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>($"/api/notes?id__in={id},{Guid.NewGuid()}", Cancellation)).GetProperty("count").GetInt32());
+            using (var observedDetail = await http.GetAsync($"/api/notes/{id}?observe={subscriber}", Cancellation))
+            {
+                var detailAnswer = JsonDocument.Parse(await observedDetail.Content.ReadAsStringAsync(Cancellation)).RootElement;
+                Assert.Equal(id.ToString("D"), Assert.Single(detailAnswer.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+            }
+
+            using (var unknown = await http.GetAsync($"/api/notes/{Guid.NewGuid()}", Cancellation))
+            {
+                await ProblemAssert.IsProblemAsync(unknown, HttpStatusCode.NotFound);
+            }
+
+            using (var notUuid = await http.GetAsync("/api/notes/abc", Cancellation))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, notUuid.StatusCode);
+            }
+
+            using (var badId = await http.GetAsync("/api/notes?id=abc", Cancellation))
+            {
+                await ProblemAssert.IsValidationProblemAsync(badId, "id");
+            }
+
+            // The text key, written by the client, with a uuid partition whose target must be visible to the writer.
+            using var tagged = await http.PostAsJsonAsync("/api/tags", new { id = "to do/now", noteId = id }, Cancellation);
+            Assert.True(tagged.StatusCode == HttpStatusCode.Created, $"POST /api/tags: {(int)tagged.StatusCode} {await tagged.Content.ReadAsStringAsync(Cancellation)}");
+            Assert.Equal("/api/tags/to%20do%2Fnow", tagged.Headers.Location?.OriginalString);
+            using (var strayTag = await http.PostAsJsonAsync("/api/tags", new { id = "stray", noteId = Guid.NewGuid() }, Cancellation))
+            {
+                await ProblemAssert.IsValidationProblemAsync(strayTag, "noteId");
+            }
+
+            using (var tag = await http.GetAsync("/api/tags/to%20do%2Fnow", Cancellation))
+            {
+                Assert.True(tag.StatusCode == HttpStatusCode.OK, $"GET a tag: {(int)tag.StatusCode} {await tag.Content.ReadAsStringAsync(Cancellation)}");
+                Assert.Equal("to do/now", (await tag.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetString());
+            }
+
+            var tags = await http.GetFromJsonAsync<JsonElement>($"/api/tags?noteId__in={id},{Guid.NewGuid()}&id=to%20do%2Fnow", Cancellation);
+            Assert.Equal("to do/now", Assert.Single(tags.GetProperty("results").EnumerateArray()).GetProperty("id").GetString());
+            using (var badPartition = await http.GetAsync("/api/tags?noteId__in=x,y", Cancellation))
+            {
+                await ProblemAssert.IsValidationProblemAsync(badPartition, "noteId__in");
+            }
+
+            using (var observedTags = await http.GetAsync($"/api/tags?noteId={id}&observe={subscriber}", Cancellation))
+            {
+                var tagsAnswer = JsonDocument.Parse(await observedTags.Content.ReadAsStringAsync(Cancellation)).RootElement;
+                Assert.Equal("to do/now", Assert.Single(tagsAnswer.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+            }
+
             // Its rules hold as the definition says: another user sees nothing, and a bad filter is a problem naming it.
             using var other = await SendAsync(http, HttpMethod.Get, "/api/notes", TestUsers.TokenFor("someone-else"));
             Assert.Equal(0, (await other.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("count").GetInt32());
@@ -111,6 +172,8 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
             await notes.OpenAsync(Cancellation);
             await using var captured = new NpgsqlCommand("SELECT count(*) FROM reactive_changes WHERE table_name = 'notes'", notes);
             Assert.Equal(1L, await captured.ExecuteScalarAsync(Cancellation));
+            await using var capturedTags = new NpgsqlCommand("SELECT count(*) FROM reactive_changes WHERE table_name = 'tags'", notes);
+            Assert.Equal(1L, await capturedTags.ExecuteScalarAsync(Cancellation));
         }
         finally
         {
@@ -191,7 +254,7 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
             public sealed class Note
             {
                 [Column("id")]
-                public int Id { get; set; }
+                public Guid Id { get; set; }
 
                 [Column("owner"), MaxLength(64)]
                 public string Owner { get; set; } = "";
@@ -208,6 +271,26 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
                         .OnCreate((note, context) => note.Owner = context.User)
                         .OwnedBy(note => note.Owner));
             }
+
+            [Table("tags")]
+            public sealed class Tag
+            {
+                [Column("id"), MaxLength(40)]
+                public string Id { get; set; } = "";
+
+                [Column("note_id")]
+                public Guid NoteId { get; set; }
+
+                [ForeignKey(nameof(NoteId)), System.Text.Json.Serialization.JsonIgnore]
+                public Note? Note { get; set; }
+
+                public static readonly ReactiveResource<Tag> Resource = new ReactiveResource<Tag>("tags", tag => tag.Id)
+                    .PartitionedBy(tag => tag.NoteId)
+                    .VisibleTo((db, user) => tag => tag.Note!.Owner == user)
+                    .WritableThrough(writes => writes
+                        .Field(tag => tag.Id, FieldWrite.OnCreate)
+                        .Field(tag => tag.NoteId, FieldWrite.OnCreate));
+            }
             """);
         File.WriteAllText(Path.Combine(directory, "NotesDb.cs"), """
             using Microsoft.EntityFrameworkCore;
@@ -217,6 +300,8 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
             public sealed class NotesDb(DbContextOptions<NotesDb> options) : DbContext(options)
             {
                 public DbSet<Note> Notes => Set<Note>();
+
+                public DbSet<Tag> Tags => Set<Tag>();
             }
             """);
         File.WriteAllText(Path.Combine(directory, "Program.cs"), """
@@ -230,7 +315,7 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
 
             var builder = WebApplication.CreateBuilder(args);
             builder.Services.AddDbContext<NotesDb>(options => options.UseNpgsql(builder.Configuration.GetConnectionString("notes")));
-            builder.AddReactiveCore<NotesDb>([Note.Resource]);
+            builder.AddReactiveCore<NotesDb>([Note.Resource, Tag.Resource]);
             builder.AddReactiveAuthentication();
 
             var app = builder.Build();
