@@ -179,7 +179,7 @@ public static class ResourceApi
         // A foreign key must name a row the writer sees, or the write would attach to (and reveal) another user's data.
         foreach (var (field, value) in values)
         {
-            if (Target(catalog, model, field) is { } target && KeyText.IsSupported(value.GetType()) && value is var key
+            if (Target(catalog, model, field) is { } target && KeyText.TryConvert(target.KeyType, value, out var key)
                 && (entity is null || !Equals(field.Property.GetValue(entity), value))
                 && !await target.IsVisibleAsync(db, key, user, cancellationToken))
             {
