@@ -87,7 +87,7 @@ public sealed class RedisOutageTests(ReactiveRestApp app)
         await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(2), Cancellation);
         await _api.CreateTaskAsync(board.Id(), "after the outage");
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
-        Assert.Null(subscriber.CloseStatus);
+        subscriber.AssertConnected();
         Assert.False(subscriber.IsExpired(observer));
     }
 }

@@ -24,6 +24,7 @@ public sealed class Subscriber : IAsyncDisposable
     private Task? _receiving;
     private TaskCompletionSource _reading = NewReadingGate(open: true);
     private int? _receiveBufferBytes;
+    private bool _abortedHere;
 
     private Subscriber(string id, string user)
     {
@@ -37,6 +38,20 @@ public sealed class Subscriber : IAsyncDisposable
     public string User { get; }
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    /// <summary>
+    /// Why the connection ended without a close handshake this client did not ask for (a reset, an abort by the
+    /// server); null while it is open, closed by a close frame, or dropped by <see cref="AbortAsync"/>.
+    /// </summary>
+    public Exception? Aborted { get; private set; }
+
+    /// <summary>Fails unless the socket is still open: neither closed (with any code) nor aborted by the server.</summary>
+    public void AssertConnected()
+    {
+        Assert.True(
+            _socket.State == WebSocketState.Open && Aborted is null,
+            $"The WebSocket of subscriber {Id} is no longer connected: state {_socket.State}, close {(int?)CloseStatus} {_socket.CloseStatusDescription}, abort: {Aborted?.Message ?? "none"}.");
+    }
 
     /// <summary>The observers replica that serves the current connection (its id, which holds its process id).</summary>
     public string? Replica { get; private set; }
@@ -84,6 +99,15 @@ public sealed class Subscriber : IAsyncDisposable
         }.Uri;
     }
 
+    /// <summary>A subscriber of any WebSocket server: for checks of this client itself.</summary>
+    internal static async Task<Subscriber> ConnectAsync(Uri uri)
+    {
+        var subscriber = new Subscriber("s" + Guid.NewGuid().ToString("N")[..16], TestUsers.Default);
+        await subscriber._socket.ConnectAsync(uri, TestContext.Current.CancellationToken);
+        subscriber._receiving = subscriber.ReceiveAsync(subscriber._socket);
+        return subscriber;
+    }
+
     /// <param name="resume">Tell the server, per observer, the seq of the last message applied.</param>
     public async Task OpenAsync(ReactiveRestStack app, bool resume = false)
     {
@@ -94,6 +118,8 @@ public sealed class Subscriber : IAsyncDisposable
             _socket.Dispose();
             _socket = new ClientWebSocket();
             _frames = Channel.CreateUnbounded<JsonElement>();
+            Aborted = null;
+            _abortedHere = false;
         }
 
         var path = $"/ws/{Id}";
@@ -183,7 +209,7 @@ public sealed class Subscriber : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}).");
+            throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}{(Aborted is null ? "" : "; aborted: " + Aborted.Message)}).");
         }
     }
 
@@ -281,6 +307,7 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>Drops the connection without a close handshake, as a crashed client or a cut network does.</summary>
     public async Task AbortAsync()
     {
+        _abortedHere = true;
         _socket.Abort();
         if (_receiving is not null)
         {
@@ -340,6 +367,11 @@ public sealed class Subscriber : IAsyncDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
+            // Kept, so that a test asserting the socket is still connected sees a server's abort.
+            if (!_abortedHere)
+            {
+                Aborted = exception;
+            }
         }
         finally
         {

@@ -73,10 +73,12 @@ public sealed class InvalidationTests(ReactiveRestApp app)
         {
             var (status, stats) = await _api.GetJsonAsync($"/api/queryobserver/{observer}");
             Assert.Equal(HttpStatusCode.OK, status);
-            if (stats.GetProperty("changes").GetInt64() == stats.GetProperty("evaluated").GetInt64() || DateTime.UtcNow > deadline)
+            if (stats.GetProperty("changes").GetInt64() == stats.GetProperty("evaluated").GetInt64())
             {
                 return stats.GetProperty("evaluations").GetInt64();
             }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Observer {observer} did not settle in 10 s: {stats.GetRawText()}");
 
             await Task.Delay(50, Cancellation);
         }
