@@ -248,6 +248,30 @@ public sealed class Subscriber : IAsyncDisposable
         }
     }
 
+    /// <summary>The frames received and not read yet, without waiting for more.</summary>
+    public List<JsonElement> Received()
+    {
+        var frames = new List<JsonElement>();
+        while (_frames.Reader.TryRead(out var frame))
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+
+    /// <summary>
+    /// Proves that nothing arrived before a sentinel: <paramref name="writeSentinel"/> makes a write this subscriber
+    /// must receive; every frame before it fails the test, and so does its absence after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task AssertNothingBeforeAsync(Func<Task<JsonElement>> writeSentinel, TimeSpan? timeout = null)
+    {
+        var sentinel = await writeSentinel();
+        var frames = await NextUntilAsync(frame => frame.ValueKind == JsonValueKind.Object && frame.TryGetProperty("item", out var item)
+            && item.GetRawText() == sentinel.GetRawText(), timeout);
+        Assert.True(frames.Count == 1, $"Subscriber {Id} received {frames.Count - 1} frame(s) before the sentinel: {string.Join(", ", frames.SkipLast(1).Select(frame => frame.GetRawText()))}");
+    }
+
     public Task SendTextAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
 

@@ -133,8 +133,9 @@ public sealed class ObserveTests(ReactiveRestApp app)
         Assert.Equal(myObserver, myMessage.GetProperty("observer").GetString());
         Assert.Equal("mine", myMessage.GetProperty("item").GetProperty("title").GetString());
         Assert.Equal(theirObserver, theirMessage.GetProperty("observer").GetString());
-        Assert.Empty(await me.DrainAsync(TimeSpan.FromMilliseconds(500)));
-        Assert.Empty(await them.DrainAsync(TimeSpan.FromMilliseconds(100)));
+        // Written after both: each subscriber's next frame is its own sentinel, not the other's task.
+        await me.AssertNothingBeforeAsync(() => _api.CreateTaskAsync(mine.Id(), "my sentinel"));
+        await them.AssertNothingBeforeAsync(() => _api.CreateTaskAsync(theirs.Id(), "their sentinel"));
     }
 
     [Fact]
