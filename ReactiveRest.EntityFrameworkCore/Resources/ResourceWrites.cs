@@ -93,7 +93,7 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
     }
 
     /// <summary>
-    /// The value of a field a create leaves out (or sends as nothing), computed from the new row as the client gave it,
+    /// The value of a field a create leaves out, computed from the new row as the client gave it,
     /// possibly read from the database (a task's position: one past the last of its board). A create that gives the
     /// field keeps the client's value. Runs before the <see cref="OnCreate(Action{TEntity, WriteContext})"/> hooks.
     /// </summary>
@@ -128,6 +128,7 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
         return this;
     }
 
+    /// <summary>Runs the create hooks on a new row the client gave no field of: every default, then OnCreate.</summary>
     public Task CreatingAsync(TEntity entity, WriteContext context, CancellationToken cancellationToken) =>
         CreatingAsync(entity, context, [], cancellationToken);
 
