@@ -24,7 +24,10 @@ internal sealed class ObserverMaintenance(
     ResourceCatalog catalog,
     EvaluationScheduler scheduler,
     ChangeConsumer consumer,
-    DeliveryHub hub,
+    SessionRegistry sessions,
+    StuckSessionSweep stuckSessions,
+    SessionReassertion reassertion,
+    FeedCatchUp feedCatchUp,
     IOptions<ReactiveOptions> options,
     TimeProvider time,
     ILogger<ObserverMaintenance> logger) : BackgroundService
@@ -81,11 +84,11 @@ internal sealed class ObserverMaintenance(
 
     private async Task RunOnceAsync()
     {
-        hub.AbortStuckSessions();
+        stuckSessions.Sweep();
         if (!await replicas.RenewAsync())
         {
-            logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", hub.SessionCount);
-            await hub.ReassertAsync();
+            logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", sessions.Count);
+            await reassertion.ReassertAsync();
         }
 
         await replicas.ReapDeadAsync();
@@ -112,7 +115,7 @@ internal sealed class ObserverMaintenance(
         if (time.GetUtcNow() - _lastFeedCheck > FeedCheckPeriod)
         {
             _lastFeedCheck = time.GetUtcNow();
-            await hub.CatchUpFeedsAsync();
+            await feedCatchUp.CatchUpAsync();
         }
     }
 

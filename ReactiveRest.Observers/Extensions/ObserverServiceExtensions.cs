@@ -26,8 +26,25 @@ public static class ObserverServiceExtensions
         builder.Services.AddSingleton<ChangeConsumer>();
         builder.Services.AddSingleton<IChangeHandler>(services => services.GetRequiredService<ChangeConsumer>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ChangeConsumer>());
-        builder.Services.AddSingleton<DeliveryHub>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryHub>());
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<FeedCache>();
+        builder.Services.AddSingleton<SubscriptionExpiry>();
+        builder.Services.AddSingleton<SessionDetacher>();
+        builder.Services.AddSingleton<SessionTakeover>();
+        builder.Services.AddSingleton<SubscriptionResumer>();
+        builder.Services.AddSingleton<SessionReassertion>();
+        builder.Services.AddSingleton<StuckSessionSweep>();
+        builder.Services.AddSingleton<DeliveryStatus>();
+        // Started in this order and stopped in the reverse: the control loop stops reading before the sessions are
+        // asked to close, and the feed channel is subscribed before the first subscription can attach.
+        builder.Services.AddSingleton<SubscriberSocketServer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SubscriberSocketServer>());
+        builder.Services.AddSingleton<FeedRouter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FeedRouter>());
+        builder.Services.AddSingleton<ControlEventLoop>();
+        builder.Services.AddSingleton<FeedCatchUp>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FeedCatchUp>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<ControlEventLoop>());
         builder.Services.AddHostedService<ObserverMaintenance>();
         builder.Services.AddHostedService<ReplicaGauges>();
 

@@ -70,7 +70,7 @@ public static class SubscriberWebSocketEndpoint
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+        await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
         return Results.Empty;
     }
 }
