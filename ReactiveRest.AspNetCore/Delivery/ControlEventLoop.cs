@@ -1,10 +1,12 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Redis;
 using ReactiveRest.Engine.Subscribers;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Reads the subscription events of the control stream in order and applies those that concern this replica's

@@ -1,4 +1,6 @@
-namespace ReactiveRest.Observers.Delivery;
+
+
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>What this replica delivers, read for gauges and diagnostics only: the hot path keeps no count for it.</summary>
 internal sealed class DeliveryStatus(SessionRegistry sessions, FeedCache feeds)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// The feeds this replica holds, one per observer that a local subscriber follows: loaded from Redis on first use,

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// After a reconnection to Redis, or periodically: publications this replica missed are read from the logs, and

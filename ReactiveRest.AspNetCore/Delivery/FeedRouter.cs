@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Redis;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Receives every evaluation's messages once (the feed channel), appends them to the observer's feed, and marks the

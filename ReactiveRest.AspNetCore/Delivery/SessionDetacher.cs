@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Subscribers;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Ends a session: detaches each of its subscriptions, recording in Redis the position it was sent up to (with the

@@ -1,6 +1,6 @@
 using ReactiveRest.Engine.Subscribers;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// After Redis was away long enough for this replica to be taken for dead, or lost its data: claims this replica's

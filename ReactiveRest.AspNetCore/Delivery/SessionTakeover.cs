@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Subscribers;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// A subscriber connects again while its previous connection is still open, here or on another replica: the previous

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>Drops the connections of clients that stopped reading (see <see cref="SubscriberSession.AbortIfStuck"/>).</summary>
 internal sealed class StuckSessionSweep(SessionRegistry sessions)

@@ -1,10 +1,12 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Subscribers;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Serves each subscriber's WebSocket from the upgrade to its close: the session takes over any previous connection of

@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Subscribers;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Tells clients to observe again (<c>expired</c>) when a subscription cannot be continued exactly: never is one

@@ -2,7 +2,7 @@ using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Subscribers;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Decides where a session's subscription continues: at exactly the position it stood at (or the one the client

@@ -1,11 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Subscribers;
-using ReactiveRest.Observers.Delivery;
 
-namespace ReactiveRest.Observers.Diagnostics;
+namespace ReactiveRest.Engine.Diagnostics;
 
+/// <summary>The observers a replica delivers, for developers (see <see cref="MapObserverDiagnostics"/>).</summary>
 public static class ObserverDiagnosticsEndpoint
 {
+    /// <summary>The endpoint's path.</summary>
     public const string Path = "/diagnostics/observers";
 
     /// <summary>

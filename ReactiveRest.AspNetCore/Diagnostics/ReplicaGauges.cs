@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Hosting;
+using ReactiveRest.Engine.Delivery;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
-using ReactiveRest.Observers.Evaluation;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Diagnostics;
 
 /// <summary>
 /// The replica's side of the <c>ReactiveRest</c> gauges, read only when metrics are collected: the hot path keeps no

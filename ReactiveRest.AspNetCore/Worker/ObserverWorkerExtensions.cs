@@ -1,31 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Delivery;
+using ReactiveRest.Engine.Diagnostics;
+using ReactiveRest.Engine.Maintenance;
+using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
-using ReactiveRest.Observers.Delivery;
-using ReactiveRest.Observers.Evaluation;
+using ReactiveRest.Engine.WebSockets;
 
-namespace ReactiveRest.Observers.Extensions;
+namespace ReactiveRest.Engine.Worker;
 
-public static class ObserverServiceExtensions
+/// <summary>The registration of the observers worker, the process that delivers an application's observers live.</summary>
+public static class ObserverWorkerExtensions
 {
     /// <summary>
-    /// The observer worker: the change relay, the change consumer, the evaluation scheduler, the maintenance loop and the
-    /// subscribers' WebSockets. It knows no resource by name: it evaluates whatever the application registered with
-    /// <c>AddReactiveCore</c> (its model and resource catalog) before calling this.
+    /// The observers worker: the change relay, the change stream reader and matcher, the evaluation scheduler, the
+    /// delivery path to subscribers' WebSockets, the maintenance loop and the replica's gauges. It knows no resource by
+    /// name: it evaluates whatever the application registered with <c>AddReactiveCore</c> (its model and resource
+    /// catalog) before calling this. Map the WebSocket with <see cref="SubscriberWebSocketEndpoint.MapSubscriberWebSocket"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddObserverServices(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddReactiveObservers(this IHostApplicationBuilder builder)
     {
         builder.AddReactiveAuthentication();
-        builder.Services.AddSingleton<Subscribers.SocketQuota>();
+        builder.Services.AddSingleton<SocketQuota>();
 
+        // Capture, match, evaluate (and diff, and append to the log).
         builder.Services.AddHostedService<CaptureCheck>();
         builder.Services.AddHostedService<EvaluationWarmup>();
         builder.Services.AddSingleton<ReplicaRegistry>();
         builder.Services.AddHostedService<ChangeRelay>();
         builder.Services.AddSingleton<EvaluationScheduler>();
-        builder.Services.AddSingleton<ChangeConsumer>();
-        builder.Services.AddSingleton<IChangeHandler>(services => services.GetRequiredService<ChangeConsumer>());
-        builder.Services.AddHostedService(services => services.GetRequiredService<ChangeConsumer>());
+        builder.Services.AddSingleton<ChangeMatcher>();
+        builder.Services.AddSingleton<IChangeHandler>(services => services.GetRequiredService<ChangeMatcher>());
+        builder.Services.AddHostedService<ChangeStreamReader>();
+
+        // Push and resume.
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<FeedCache>();
         builder.Services.AddSingleton<SubscriptionExpiry>();
@@ -45,18 +55,9 @@ public static class ObserverServiceExtensions
         builder.Services.AddSingleton<FeedCatchUp>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FeedCatchUp>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ControlEventLoop>());
+
         builder.Services.AddHostedService<ObserverMaintenance>();
         builder.Services.AddHostedService<ReplicaGauges>();
-
-        // Many long-lived, mostly idle connections: small socket buffers (see SmallBlockMemoryPool).
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Hosting.SmallBlockMemoryPoolFactory>();
         return builder;
-    }
-
-    public static WebApplication UseObserverWebSockets(this WebApplication app)
-    {
-        // Pings keep idle connections open through proxies and reveal dead peers.
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
-        return app;
     }
 }
