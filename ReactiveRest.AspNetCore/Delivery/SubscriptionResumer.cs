@@ -11,6 +11,9 @@ namespace ReactiveRest.Engine.Delivery;
 /// </summary>
 internal sealed class SubscriptionResumer(ObserverStore observers, SubscriberStore subscribers, FeedCache feeds, SubscriptionExpiry expiry)
 {
+    /// <summary>Made once: a reconnecting crowd attaches many subscriptions.</summary>
+    private readonly Action<ObserverFeed> _expireRecreated = replaced => expiry.ExpireFeed(replaced, "observer_recreated");
+
     /// <summary>Attaches every subscription of a session that just connected.</summary>
     /// <param name="resume">The positions the client says it holds, by observer.</param>
     public async Task ResumeAllAsync(SubscriberSession session, IReadOnlyDictionary<string, long> resume)
@@ -77,7 +80,7 @@ internal sealed class SubscriptionResumer(ObserverStore observers, SubscriberSto
             return;
         }
 
-        var feed = await feeds.GetAsync(observerId, attached.Incarnation, replaced => expiry.ExpireFeed(replaced, "observer_recreated"));
+        var feed = await feeds.GetAsync(observerId, attached.Incarnation, _expireRecreated);
         if (feed is null)
         {
             expiry.Expire(session, observerId, "observer_gone", unsubscribe: true);
