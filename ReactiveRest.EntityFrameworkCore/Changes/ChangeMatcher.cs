@@ -1,81 +1,32 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using ReactiveRest.Engine.Changes;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Redis;
 using ReactiveRest.Engine.Resources;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Evaluation;
+namespace ReactiveRest.Engine.Changes;
 
 /// <summary>
-/// Reads captured changes from the change stream as one consumer of the observers' group (each entry reaches one
-/// replica), finds the observers each change can affect (the dependency index narrows to the change's partitions; the
-/// observer's own filters, checked against the row before and after, decide), counts the change on them and schedules
-/// their evaluation. Woken by pub/sub; a one-second safety net covers a lost wake-up.
+/// Matches captured changes to the observers they can affect (the dependency index narrows to the change's partitions;
+/// the observer's own filters, checked against the row before and after, decide), counts the change on them and
+/// schedules their evaluation. It handles what <see cref="ChangeStreamReader"/> reads, what the relay hands over from
+/// its own batch, and entries claimed from a dead consumer.
 /// </summary>
-public sealed class ChangeConsumer(
+public sealed class ChangeMatcher(
     IConnectionMultiplexer redis,
     ObserverStore store,
     ResourceCatalog catalog,
     EvaluationScheduler scheduler,
-    TimeProvider time,
-    ILogger<ChangeConsumer> logger) : BackgroundService, IChangeHandler
+    TimeProvider time) : IChangeHandler
 {
-    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(1);
-    private readonly SemaphoreSlim _wake = new(0);
-
     /// <summary>Definitions never change for an observer id's incarnation; parsed once.</summary>
     private readonly ConcurrentDictionary<string, ObserverQuery> _queries = new(StringComparer.Ordinal);
 
-    /// <summary>This process's name in the consumer group.</summary>
-    public static readonly string Name = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    /// <inheritdoc/>
+    public string ConsumerName => ChangeStreamReader.Name;
 
-    public string ConsumerName => Name;
-
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await EnsureGroupAsync();
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisKeys.ChangesWake), (_, _) => WakeOnce());
-        await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var entries = await redis.GetDatabase().StreamReadGroupAsync(
-                    RedisKeys.Changes, RedisKeys.ChangesGroup, Name, StreamPosition.NewMessages, count: 100);
-                failures = 0;
-                if (entries.Length == 0)
-                {
-                    await _wake.WaitAsync(SafetyNet, stoppingToken);
-                    continue;
-                }
-
-                await HandleAsync(entries);
-            }
-            catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-            {
-                // Redis lost its data: the group goes with it.
-                await EnsureGroupAsync();
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                if (failures++ == 0)
-                {
-                    logger.LogWarning(exception, "Reading changes failed; retrying every {Delay}", SafetyNet);
-                }
-
-                await Task.Delay(SafetyNet, stoppingToken);
-            }
-        }
-    }
-
-    /// <summary>Handles entries and acknowledges them; also used for entries claimed from a dead consumer.</summary>
+    /// <summary>Matches the entries' changes, schedules the evaluations they call for, and acknowledges the entries.</summary>
     public async Task HandleAsync(IReadOnlyList<StreamEntry> entries)
     {
         var affected = new Dictionary<string, EvaluationCause>(StringComparer.Ordinal);
@@ -178,27 +129,6 @@ public sealed class ChangeConsumer(
             {
                 _queries[missing[i]] = query;
             }
-        }
-    }
-
-    /// <summary>One pending wake-up is enough: the next read takes everything there is.</summary>
-    private void WakeOnce()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    private async Task EnsureGroupAsync()
-    {
-        try
-        {
-            await redis.GetDatabase().StreamCreateConsumerGroupAsync(RedisKeys.Changes, RedisKeys.ChangesGroup, "0-0", createStream: true);
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another replica created it first.
         }
     }
 }

@@ -1,4 +1,6 @@
-namespace ReactiveRest.Observers.Diagnostics;
+
+
+namespace ReactiveRest.Engine.Diagnostics;
 
 /// <summary>
 /// One observer as a replica sees it: the subscribers it delivers to from this replica, and, from Redis, its query, its

@@ -1,15 +1,17 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
 
-namespace ReactiveRest.Observers.Evaluation;
+namespace ReactiveRest.Engine.Observers;
 
 /// <summary>
 /// Evaluates one query of every resource before the replica takes traffic: EF Core builds its model and compiles the
 /// queries on first use, which took up to three seconds, and the first write's subscribers would wait for it.
 /// </summary>
-internal sealed class EvaluationWarmup(
+public sealed class EvaluationWarmup(
     ResourceCatalog catalog,
     ReactiveDatabase database,
     IOptions<JsonOptions> json,
@@ -18,6 +20,7 @@ internal sealed class EvaluationWarmup(
     /// <summary>Compiles the same queries a user's observer runs; the name matches nobody's rows.</summary>
     private const string WarmupUser = "warmup";
 
+    /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var resource in catalog.All)
@@ -36,5 +39,6 @@ internal sealed class EvaluationWarmup(
         }
     }
 
+    /// <inheritdoc/>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

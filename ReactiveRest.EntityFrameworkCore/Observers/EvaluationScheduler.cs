@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ReactiveRest.Engine.Observers;
 
-namespace ReactiveRest.Observers.Evaluation;
+namespace ReactiveRest.Engine.Observers;
 
 /// <summary>
 /// Runs observer evaluations in the background as changes come: at most one runner per observer in this process,
@@ -18,8 +20,11 @@ public sealed class EvaluationScheduler(
     private readonly ConcurrentDictionary<string, EvaluationCause> _causes = new(StringComparer.Ordinal);
     private int _failures;
 
+    /// <summary>How many observers are being evaluated now.</summary>
     public int Running => _gate.Running;
 
+    /// <summary>Evaluates the observer soon: at once, or after the run in progress (changes meanwhile make one more run).</summary>
+    /// <param name="cause">What asked for it, merged with the causes of the changes waiting for the same run.</param>
     public void Trigger(string observerId, EvaluationCause cause = default)
     {
         _causes.AddOrUpdate(observerId, cause, (_, earlier) => earlier.Merge(cause));

@@ -1,4 +1,6 @@
-namespace ReactiveRest.Observers.Delivery;
+
+
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// One frame waiting to be sent on a subscriber's WebSocket: a protocol message of an observer (its bytes encoded once

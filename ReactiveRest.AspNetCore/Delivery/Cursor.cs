@@ -1,4 +1,6 @@
-namespace ReactiveRest.Observers.Delivery;
+
+
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// Where one subscriber stands in one observer's feed. <see cref="Taken"/> (guarded by the feed's lock) is the seq of the

@@ -3,7 +3,7 @@ using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// A replica's copy of the tail of one observer's log, shared by every local subscriber of the observer: each message is

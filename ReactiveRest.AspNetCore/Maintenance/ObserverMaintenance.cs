@@ -1,13 +1,16 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Changes;
+using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
-using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Redis;
+using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Subscribers;
-using ReactiveRest.Observers.Delivery;
 using StackExchange.Redis;
 
-namespace ReactiveRest.Observers.Evaluation;
+namespace ReactiveRest.Engine.Maintenance;
 
 /// <summary>
 /// The periodic work that keeps the shared state bounded and self-healing, run by every replica (each step is safe to
@@ -23,8 +26,11 @@ internal sealed class ObserverMaintenance(
     ReplicaRegistry replicas,
     ResourceCatalog catalog,
     EvaluationScheduler scheduler,
-    ChangeConsumer consumer,
-    DeliveryHub hub,
+    ChangeMatcher matcher,
+    SessionRegistry sessions,
+    StuckSessionSweep stuckSessions,
+    SessionReassertion reassertion,
+    FeedCatchUp feedCatchUp,
     IOptions<ReactiveOptions> options,
     TimeProvider time,
     ILogger<ObserverMaintenance> logger) : BackgroundService
@@ -81,11 +87,11 @@ internal sealed class ObserverMaintenance(
 
     private async Task RunOnceAsync()
     {
-        hub.AbortStuckSessions();
+        stuckSessions.Sweep();
         if (!await replicas.RenewAsync())
         {
-            logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", hub.SessionCount);
-            await hub.ReassertAsync();
+            logger.LogInformation("This replica's liveness key was gone (Redis restarted or was away); asserting its {Count} connections again", sessions.Count);
+            await reassertion.ReassertAsync();
         }
 
         await replicas.ReapDeadAsync();
@@ -112,7 +118,7 @@ internal sealed class ObserverMaintenance(
         if (time.GetUtcNow() - _lastFeedCheck > FeedCheckPeriod)
         {
             _lastFeedCheck = time.GetUtcNow();
-            await hub.CatchUpFeedsAsync();
+            await feedCatchUp.CatchUpAsync();
         }
     }
 
@@ -121,15 +127,15 @@ internal sealed class ObserverMaintenance(
         try
         {
             var claimed = await redis.GetDatabase().StreamAutoClaimAsync(
-                RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeConsumer.Name, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
+                RedisKeys.Changes, RedisKeys.ChangesGroup, ChangeStreamReader.Name, (long)AbandonedAfter.TotalMilliseconds, "0-0", 100);
             if (claimed.ClaimedEntries.Length > 0)
             {
-                await consumer.HandleAsync(claimed.ClaimedEntries);
+                await matcher.HandleAsync(claimed.ClaimedEntries);
             }
         }
         catch (RedisServerException exception) when (exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
-            // Redis lost its data; the consumer creates the group again, and nothing of the old one is left to claim.
+            // Redis lost its data; the change stream reader creates the group again, and nothing of the old one is left to claim.
         }
     }
 

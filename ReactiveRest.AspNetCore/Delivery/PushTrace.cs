@@ -1,4 +1,6 @@
-namespace ReactiveRest.Observers.Delivery;
+
+
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// The trace of the evaluation whose messages are being pushed, shared by every socket that sends them. Only the first

@@ -1,11 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Subscribers;
-using ReactiveRest.Observers.Delivery;
 
-namespace ReactiveRest.Observers.Diagnostics;
+namespace ReactiveRest.Engine.Diagnostics;
 
+/// <summary>The observers a replica delivers, for developers (see <see cref="MapObserverDiagnostics"/>).</summary>
 public static class ObserverDiagnosticsEndpoint
 {
+    /// <summary>The endpoint's path.</summary>
     public const string Path = "/diagnostics/observers";
 
     /// <summary>
@@ -25,15 +31,15 @@ public static class ObserverDiagnosticsEndpoint
     }
 
     private static async Task<ReplicaDiagnostics> DescribeAsync(
-        DeliveryHub hub, ReplicaRegistry replicas, ObserverStore store, SubscriptionService subscriptions)
+        DeliveryStatus delivery, ReplicaRegistry replicas, ObserverStore store, SubscriptionService subscriptions)
     {
         var observers = new List<ObserverDiagnostics>();
-        foreach (var (observer, head, subscribers) in hub.Describe().OrderBy(feed => feed.Observer, StringComparer.Ordinal))
+        foreach (var (observer, head, subscribers) in delivery.Describe().OrderBy(feed => feed.Observer, StringComparer.Ordinal))
         {
             var stats = await store.GetStatsAsync(observer, subscriptions.UrlOf, _ => true);
             observers.Add(new ObserverDiagnostics(observer, stats?.Url, head, subscribers, stats?.Subscribers, stats?.Evaluations, stats?.Changes));
         }
 
-        return new ReplicaDiagnostics(replicas.ReplicaId, hub.SessionCount, observers);
+        return new ReplicaDiagnostics(replicas.ReplicaId, delivery.SessionCount, observers);
     }
 }

@@ -5,7 +5,7 @@ using System.Text;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 
-namespace ReactiveRest.Observers.Delivery;
+namespace ReactiveRest.Engine.Delivery;
 
 /// <summary>
 /// One subscriber's WebSocket. It holds no copy of any message: its cursors point into the observers' shared feeds, and

@@ -1,13 +1,19 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
-using ReactiveRest.Observers.Delivery;
 
-namespace ReactiveRest.Observers.Subscribers;
+namespace ReactiveRest.Engine.WebSockets;
 
+/// <summary>The WebSocket on which each subscriber receives its observers' messages.</summary>
 public static class SubscriberWebSocketEndpoint
 {
+    /// <summary>The response header that names the replica serving a connection.</summary>
     public const string ReplicaHeader = "X-ReactiveRest-Replica";
 
     /// <summary>
@@ -22,6 +28,13 @@ public static class SubscriberWebSocketEndpoint
             .RequireAuthorization();
         return app;
     }
+
+    /// <summary>
+    /// Accepts WebSockets, pinging each every 15 seconds: pings keep idle connections open through proxies and reveal
+    /// dead peers. Call before <see cref="MapSubscriberWebSocket"/>'s endpoint is reached (before authentication).
+    /// </summary>
+    public static IApplicationBuilder UseObserverWebSockets(this IApplicationBuilder app) =>
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 
     private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, IServiceProvider services)
     {
@@ -70,7 +83,7 @@ public static class SubscriberWebSocketEndpoint
         // Which replica serves the connection: for operators following a client, and for the fault tests.
         context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await services.GetRequiredService<DeliveryHub>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+        await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
         return Results.Empty;
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Reactive;
 
-namespace ReactiveRest.Observers.Subscribers;
+namespace ReactiveRest.Engine.WebSockets;
 
 /// <summary>The WebSockets each user holds open on this replica, bounded by <see cref="ReactiveOptions.MaxSocketsPerUser"/>.</summary>
 public sealed class SocketQuota(IOptions<ReactiveOptions> options)
