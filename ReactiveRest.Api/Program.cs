@@ -22,9 +22,7 @@ app.MapOpenApi();
 app.MapScalarApiReference();
 
 app.MapDevTokenApi(app.Environment);
-app.MapBoardsApi();
 app.MapBoardMembersApi();
-app.MapTasksApi();
 app.MapBoardStatsApi();
 app.MapReactiveResources();
 app.MapQueryObserverApi();

@@ -19,9 +19,6 @@ public static class BoardAccess
     public static Expression<Func<BoardStats, bool>> ToStats(DbContext db, string user) =>
         stats => db.Set<BoardMember>().Any(member => member.BoardId == stats.Id && member.User == user);
 
-    /// <summary>The boards the user may see and change, tracked for an update.</summary>
+    /// <summary>The boards the user may see and change (the members endpoints check the board with it).</summary>
     public static IQueryable<Board> BoardsOf(this ReactiveDbContext db, string user) => db.Boards.Where(ToBoard(db, user));
-
-    /// <summary>The tasks the user may see and change, tracked for an update.</summary>
-    public static IQueryable<TaskItem> TasksOf(this ReactiveDbContext db, string user) => db.Tasks.Where(ToTask(db, user));
 }

@@ -12,6 +12,6 @@ public static class Limits
     /// <summary>Leaves room for "one past the last" without overflowing.</summary>
     public const int Position = 1_000_000_000;
 
-    /// <summary>Create and update bodies are small; anything larger is refused with 413 before it is read.</summary>
-    public const long BodyBytes = 64 * 1024;
+    /// <summary>The mapped resources' limit (413 beyond it), so the members endpoints and forms refuse the same sizes.</summary>
+    public const long BodyBytes = Engine.Http.ResourceApi.MaxBodyBytes;
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ReactiveRest.ApiModel;
 
 /// <summary>A task on a board; named TaskItem in code only to stay clear of System.Threading.Tasks.Task.</summary>
@@ -11,6 +13,8 @@ public sealed class TaskItem
 
     public bool Done { get; set; }
 
+    /// <summary>Where the task sits on its board; the range leaves room for "one past the last" without overflowing.</summary>
+    [Range(0, Limits.Position)]
     public int Position { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,15 +1,19 @@
+using Microsoft.AspNetCore.Connections;
 using ReactiveRest.ApiModel;
+using ReactiveRest.Engine.Diagnostics;
 using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Security;
-using ReactiveRest.Observers.Diagnostics;
-using ReactiveRest.Observers.Extensions;
-using ReactiveRest.Observers.Subscribers;
+using ReactiveRest.Engine.WebSockets;
+using ReactiveRest.Engine.Worker;
+using ReactiveRest.Observers.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddTaskBoardModel();
-builder.AddObserverServices();
+builder.AddReactiveObservers();
+// Many long-lived, mostly idle connections: small socket buffers (see SmallBlockMemoryPool).
+builder.Services.AddSingleton<IMemoryPoolFactory<byte>, SmallBlockMemoryPoolFactory>();
 
 var app = builder.Build();
 

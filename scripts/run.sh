@@ -3,5 +3,5 @@
 # Prints the dashboard's URL once it listens; stop with Ctrl+C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/prerequisites.sh
+bash scripts/prerequisites.sh --run
 exec dotnet run --project ReactiveRest.AppHost --launch-profile http "$@"

@@ -44,7 +44,7 @@ public sealed class ReactiveDbContext(DbContextOptions<ReactiveDbContext> option
             member.Property(m => m.BoardId).HasColumnName("board_id");
             member.Property(m => m.User).HasColumnName("user_name").HasMaxLength(Limits.UserNameLength);
             member.Property(m => m.AddedAt).HasColumnName("added_at");
-            member.HasOne<Board>().WithMany().HasForeignKey(m => m.BoardId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne(m => m.Board).WithMany().HasForeignKey(m => m.BoardId).OnDelete(DeleteBehavior.Cascade);
             // Every read filters by the reader's memberships.
             member.HasIndex(m => m.User);
         });

@@ -10,7 +10,7 @@ public static class ShowObserversCommand
 {
     public const string Name = "show-observers";
 
-    /// <summary>The observers' diagnostics endpoint (ReactiveRest.Observers/Diagnostics, Development only).</summary>
+    /// <summary>The observers' diagnostics endpoint (ReactiveRest.AspNetCore/Diagnostics, mapped by the observers host in Development only).</summary>
     private const string DiagnosticsPath = "/diagnostics/observers";
 
     /// <summary>

@@ -202,7 +202,7 @@ public static class ResourceApi
 
         if (creating)
         {
-            await writes.CreatingAsync(entity, context, cancellationToken);
+            await writes.CreatingAsync(entity, context, [.. values.Select(pair => pair.Field.Property)], cancellationToken);
             db.Add(entity);
         }
 

@@ -105,7 +105,7 @@ public sealed class ObserverEvaluator(
         var digest = messages.Count == 0 ? observer.Digest : ResultDigest.Of(resultJson);
         var header = FeedHeader.Format(observer.Id, observer.Incarnation, activity?.Id, cause.CapturedAt);
 
-        var result = await store.CommitAsync(observer.Id, token,
+        var result = await store.AppendToLogAsync(observer.Id, token,
             new Commit(observer.Incarnation, observer.Seq, covered, resultJson, digest, header, Release: true, subscriberId, messages));
         metrics.EvaluationCompleted(started);
         activity?.SetTag("reactiverest.messages", messages.Count);

@@ -49,6 +49,7 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
     private readonly List<WritableField> _fields = [];
     private readonly List<Func<TEntity, WriteContext, CancellationToken, Task>> _onCreate = [];
     private readonly List<Action<TEntity, WriteContext>> _onWrite = [];
+    private readonly List<(PropertyInfo Property, Func<TEntity, WriteContext, CancellationToken, Task> Set)> _defaults = [];
 
     public IReadOnlyList<WritableField> Fields => _fields;
 
@@ -69,7 +70,11 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
         return this;
     }
 
-    /// <summary>Sets server-side values of a new row before it is saved (its author, its creation time, a default position).</summary>
+    /// <summary>
+    /// Sets server-side values of a new row before it is saved (its author, its creation time). Rows the hook adds
+    /// through <see cref="WriteContext.Db"/> are saved by the same SaveChanges, in one transaction with the new row:
+    /// linked to it by a navigation, they get its generated key (a board's first member).
+    /// </summary>
     public ResourceWrites<TEntity> OnCreate(Action<TEntity, WriteContext> set)
     {
         _onCreate.Add((entity, context, _) =>
@@ -84,6 +89,22 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
     public ResourceWrites<TEntity> OnCreate(Func<TEntity, WriteContext, CancellationToken, Task> set)
     {
         _onCreate.Add(set);
+        return this;
+    }
+
+    /// <summary>
+    /// The value of a field a create leaves out, computed from the new row as the client gave it,
+    /// possibly read from the database (a task's position: one past the last of its board). A create that gives the
+    /// field keeps the client's value. Runs before the <see cref="OnCreate(Action{TEntity, WriteContext})"/> hooks.
+    /// </summary>
+    public ResourceWrites<TEntity> DefaultOnCreate<TValue>(Expression<Func<TEntity, TValue>> field, Func<TEntity, WriteContext, CancellationToken, Task<TValue>> value)
+    {
+        if (field.Body is not MemberExpression { Member: PropertyInfo { CanWrite: true } property })
+        {
+            throw new ArgumentException("A defaulted field must be one settable property, as in 'task => task.Position'.", nameof(field));
+        }
+
+        _defaults.Add((property, async (entity, context, cancellationToken) => property.SetValue(entity, await value(entity, context, cancellationToken))));
         return this;
     }
 
@@ -107,8 +128,18 @@ public sealed class ResourceWrites<TEntity> where TEntity : class
         return this;
     }
 
-    public async Task CreatingAsync(TEntity entity, WriteContext context, CancellationToken cancellationToken)
+    /// <summary>Runs the create hooks on a new row the client gave no field of: every default, then OnCreate.</summary>
+    public Task CreatingAsync(TEntity entity, WriteContext context, CancellationToken cancellationToken) =>
+        CreatingAsync(entity, context, [], cancellationToken);
+
+    /// <summary>Runs the create hooks on a new row whose <paramref name="given"/> fields the client set: defaults for the others, then OnCreate.</summary>
+    public async Task CreatingAsync(TEntity entity, WriteContext context, IReadOnlyCollection<PropertyInfo> given, CancellationToken cancellationToken)
     {
+        foreach (var (_, set) in _defaults.Where(pair => !given.Any(property => property.Name == pair.Property.Name)))
+        {
+            await set(entity, context, cancellationToken);
+        }
+
         foreach (var set in _onCreate)
         {
             await set(entity, context, cancellationToken);

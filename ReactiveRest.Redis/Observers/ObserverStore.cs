@@ -88,7 +88,12 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
         };
     }
 
-    public async Task<CommitResult> CommitAsync(string observerId, string token, Commit commit)
+    /// <summary>
+    /// Appends one evaluation's messages to the observer's log and publishes them to the replicas' feeds, with the new
+    /// result, in one step fenced by the evaluation's lock token (see <c>commit.lua</c>): a stalled evaluation that lost
+    /// its lock appends nothing.
+    /// </summary>
+    public async Task<CommitResult> AppendToLogAsync(string observerId, string token, Commit commit)
     {
         var keys = RedisKeys.Observer(observerId);
         var values = new RedisValue[11 + commit.Messages.Count];

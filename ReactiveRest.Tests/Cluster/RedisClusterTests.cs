@@ -205,6 +205,9 @@ public sealed class RedisClusterTests(RedisClusterApp cluster) : IClassFixture<R
         await using var two = await Subscriber.ConnectAsync(cluster);
         var observer = await one.ObserveAsync(_api, url);
         Assert.Equal(observer, await two.ObserveAsync(_api, url));
+        var sentinelBoard = (await _api.CreateBoardAsync()).Id();
+        var sentinelUrl = $"/api/tasks?boardId={sentinelBoard}";
+        Assert.Equal(await one.ObserveAsync(_api, sentinelUrl), await two.ObserveAsync(_api, sentinelUrl));
         Assert.True(await IsIndexedAsync(redis, observer));
 
         Assert.Equal(HttpStatusCode.OK, await UnsubscribeAsync(observer, one.Id));
@@ -220,8 +223,9 @@ public sealed class RedisClusterTests(RedisClusterApp cluster) : IClassFixture<R
         Assert.DoesNotContain((RedisValue)observer, await redis.GetDatabase().SetMembersAsync($"rr:{{s:{two.Id}}}:obs"));
 
         await _api.CreateTaskAsync(board, "nobody is watching");
-        Assert.Empty(await one.DrainAsync(TimeSpan.FromMilliseconds(500)));
-        Assert.Empty(await two.DrainAsync(TimeSpan.FromMilliseconds(100)));
+        var sentinel = _api.CreateTaskAsync(sentinelBoard, "sentinel");
+        await one.AssertNothingBeforeAsync(() => sentinel);
+        await two.AssertNothingBeforeAsync(() => sentinel);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using ReactiveRest.Engine.Diffing;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
-using ReactiveRest.Observers.Delivery;
+using ReactiveRest.Engine.Delivery;
 
 namespace ReactiveRest.Tests.Delivery;
 

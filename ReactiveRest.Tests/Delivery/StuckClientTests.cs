@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using ReactiveRest.Engine.Reactive;
-using ReactiveRest.Observers.Delivery;
+using ReactiveRest.Engine.Delivery;
 
 namespace ReactiveRest.Tests.Delivery;
 

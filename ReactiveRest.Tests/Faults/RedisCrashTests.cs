@@ -37,7 +37,7 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         var recovery = new Recovery();
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url, TimeSpan.FromSeconds(30));
         recovery.Report("Redis killed, data kept: the outage's writes delivered after Redis was healthy again");
-        Assert.Null(subscriber.CloseStatus);
+        subscriber.AssertConnected();
         Assert.Equal(4, subscriber.View(observer).Count);
     }
 
@@ -66,12 +66,12 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         var told = await subscriber.NextUntilAsync(frame => frame.TryGetProperty("msg", out var msg) && msg.GetString() == "expired", TimeSpan.FromSeconds(30));
         recovery.Report("Redis lost its data: the connected client told expired after Redis was healthy again");
         Assert.Equal(observer, told[^1].GetProperty("observer").GetString());
-        Assert.Null(subscriber.CloseStatus);
+        subscriber.AssertConnected();
 
         // The owner of the subscriber id went with the data; the replica bound it to the connection's user again before
         // telling it expired, so another user still cannot take the id over.
         Assert.Equal(HttpStatusCode.Forbidden, await Security.WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(app, $"/ws/{subscriber.Id}", TestUsers.Unique("mallory"))));
-        Assert.Null(subscriber.CloseStatus);
+        subscriber.AssertConnected();
 
         // Observing again works on the same socket.
         var again = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));

@@ -24,6 +24,7 @@ public sealed class Subscriber : IAsyncDisposable
     private Task? _receiving;
     private TaskCompletionSource _reading = NewReadingGate(open: true);
     private int? _receiveBufferBytes;
+    private bool _abortedHere;
 
     private Subscriber(string id, string user)
     {
@@ -37,6 +38,20 @@ public sealed class Subscriber : IAsyncDisposable
     public string User { get; }
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    /// <summary>
+    /// Why the connection ended without a close handshake this client did not ask for (a reset, an abort by the
+    /// server); null while it is open, closed by a close frame, or dropped by <see cref="AbortAsync"/>.
+    /// </summary>
+    public Exception? Aborted { get; private set; }
+
+    /// <summary>Fails unless the socket is still open: neither closed (with any code) nor aborted by the server.</summary>
+    public void AssertConnected()
+    {
+        Assert.True(
+            _socket.State == WebSocketState.Open && Aborted is null,
+            $"The WebSocket of subscriber {Id} is no longer connected: state {_socket.State}, close {(int?)CloseStatus} {_socket.CloseStatusDescription}, abort: {Aborted?.Message ?? "none"}.");
+    }
 
     /// <summary>The observers replica that serves the current connection (its id, which holds its process id).</summary>
     public string? Replica { get; private set; }
@@ -84,6 +99,15 @@ public sealed class Subscriber : IAsyncDisposable
         }.Uri;
     }
 
+    /// <summary>A subscriber of any WebSocket server: for checks of this client itself.</summary>
+    internal static async Task<Subscriber> ConnectAsync(Uri uri)
+    {
+        var subscriber = new Subscriber("s" + Guid.NewGuid().ToString("N")[..16], TestUsers.Default);
+        await subscriber._socket.ConnectAsync(uri, TestContext.Current.CancellationToken);
+        subscriber._receiving = subscriber.ReceiveAsync(subscriber._socket);
+        return subscriber;
+    }
+
     /// <param name="resume">Tell the server, per observer, the seq of the last message applied.</param>
     public async Task OpenAsync(ReactiveRestStack app, bool resume = false)
     {
@@ -94,6 +118,8 @@ public sealed class Subscriber : IAsyncDisposable
             _socket.Dispose();
             _socket = new ClientWebSocket();
             _frames = Channel.CreateUnbounded<JsonElement>();
+            Aborted = null;
+            _abortedHere = false;
         }
 
         var path = $"/ws/{Id}";
@@ -183,7 +209,7 @@ public sealed class Subscriber : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}).");
+            throw new InvalidOperationException($"The WebSocket of subscriber {Id} closed ({CloseStatus}{(Aborted is null ? "" : "; aborted: " + Aborted.Message)}).");
         }
     }
 
@@ -220,6 +246,30 @@ public sealed class Subscriber : IAsyncDisposable
         {
             return frames;
         }
+    }
+
+    /// <summary>The frames received and not read yet, without waiting for more.</summary>
+    public List<JsonElement> Received()
+    {
+        var frames = new List<JsonElement>();
+        while (_frames.Reader.TryRead(out var frame))
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+
+    /// <summary>
+    /// Proves that nothing arrived before a sentinel: <paramref name="writeSentinel"/> makes a write this subscriber
+    /// must receive; every frame before it fails the test, and so does its absence after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task AssertNothingBeforeAsync(Func<Task<JsonElement>> writeSentinel, TimeSpan? timeout = null)
+    {
+        var sentinel = await writeSentinel();
+        var frames = await NextUntilAsync(frame => frame.ValueKind == JsonValueKind.Object && frame.TryGetProperty("item", out var item)
+            && item.GetRawText() == sentinel.GetRawText(), timeout);
+        Assert.True(frames.Count == 1, $"Subscriber {Id} received {frames.Count - 1} frame(s) before the sentinel: {string.Join(", ", frames.SkipLast(1).Select(frame => frame.GetRawText()))}");
     }
 
     public Task SendTextAsync(string text) =>
@@ -281,6 +331,7 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>Drops the connection without a close handshake, as a crashed client or a cut network does.</summary>
     public async Task AbortAsync()
     {
+        _abortedHere = true;
         _socket.Abort();
         if (_receiving is not null)
         {
@@ -340,6 +391,11 @@ public sealed class Subscriber : IAsyncDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
+            // Kept, so that a test asserting the socket is still connected sees a server's abort.
+            if (!_abortedHere)
+            {
+                Aborted = exception;
+            }
         }
         finally
         {

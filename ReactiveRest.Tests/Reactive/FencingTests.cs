@@ -38,8 +38,8 @@ public sealed class FencingTests(ReactiveRestApp app)
 
         var fresh = await store.AcquireAsync(observer, "fresh", null, -1);
         Assert.Equal(AcquireStatus.Acquired, fresh.Status);
-        var newer = await store.CommitAsync(observer, "fresh", Commit("newer"));
-        var older = await store.CommitAsync(observer, "stalled", Commit("older"));
+        var newer = await store.AppendToLogAsync(observer, "fresh", Commit("newer"));
+        var older = await store.AppendToLogAsync(observer, "stalled", Commit("older"));
 
         Assert.True(newer.Committed);
         Assert.False(older.Committed);

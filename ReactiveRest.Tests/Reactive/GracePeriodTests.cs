@@ -34,8 +34,11 @@ public sealed class GracePeriodTests(ReactiveRestApp app)
         var subscriber = await Subscriber.ConnectAsync(app);
         var observer = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}");
         await subscriber.DisposeAsync();
+        var closed = DateTime.UtcNow;
 
-        await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(4), Cancellation);
+        Assert.Equal(HttpStatusCode.OK, await StatsStatusAsync(observer));
+        await WaitUntilDroppedAsync(observer);
+        Assert.True(DateTime.UtcNow - closed >= ReactiveRestApp.GracePeriod, $"Dropped {(DateTime.UtcNow - closed).TotalSeconds:F1} s after the close, before the grace period ended.");
 
         using var unsubscribe = await _api.PostAsync($"/api/queryobserver/unsubscribe?observer={observer}&subscriber={subscriber.Id}", null, Cancellation);
         using var stats = await _api.GetAsync($"/api/queryobserver/{observer}", Cancellation);
@@ -50,7 +53,12 @@ public sealed class GracePeriodTests(ReactiveRestApp app)
         await using var subscriber = await Subscriber.ConnectAsync(app);
         var observer = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}");
 
-        await Task.Delay(ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(4), Cancellation);
+        // A companion that disconnects at the same time: once its observer is dropped, the grace period has passed.
+        var companion = await Subscriber.ConnectAsync(app);
+        var companionObserver = await companion.ObserveAsync(_api, $"/api/tasks?boardId={(await _api.CreateBoardAsync()).Id()}");
+        await companion.DisposeAsync();
+        await WaitUntilDroppedAsync(companionObserver);
+
         await _api.CreateTaskAsync(board.Id(), "still subscribed");
 
         var message = await subscriber.NextAsync();
@@ -70,5 +78,32 @@ public sealed class GracePeriodTests(ReactiveRestApp app)
 
         var message = await subscriber.NextAsync();
         Assert.Equal(task.ToString(), message.GetProperty("item").ToString());
+
+        // The bound: an id observed but never connected is dropped with its observer once the grace period ends.
+        var neverConnected = "early" + Guid.NewGuid().ToString("N")[..8];
+        var other = await _api.CreateBoardAsync();
+        using var unclaimed = await _api.GetAsync($"/api/tasks?boardId={other.Id()}&observe={neverConnected}", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, unclaimed.StatusCode);
+        var observed = DateTime.UtcNow;
+        var unclaimedObserver = (await unclaimed.ReadJsonAsync()).GetProperty("observer").GetString()!;
+        await WaitUntilDroppedAsync(unclaimedObserver);
+        Assert.True(DateTime.UtcNow - observed >= ReactiveRestApp.GracePeriod, "An unconnected subscription ended before the grace period did.");
+    }
+
+    private async Task<HttpStatusCode> StatsStatusAsync(string observer)
+    {
+        using var stats = await _api.GetAsync($"/api/queryobserver/{observer}", Cancellation);
+        return stats.StatusCode;
+    }
+
+    /// <summary>Waits until the observer is gone (its subscriber's grace period ended), failing well after the bound.</summary>
+    private async Task WaitUntilDroppedAsync(string observer)
+    {
+        var deadline = DateTime.UtcNow + ReactiveRestApp.GracePeriod + TimeSpan.FromSeconds(15);
+        while (await StatsStatusAsync(observer) != HttpStatusCode.NotFound)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Observer {observer} outlived the grace period by 15 s.");
+            await Task.Delay(100, Cancellation);
+        }
     }
 }

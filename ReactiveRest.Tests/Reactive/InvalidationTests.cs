@@ -17,9 +17,12 @@ public sealed class InvalidationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_write_no_filter_can_match_evaluates_nothing_and_sends_nothing()
     {
+        // A user of its own: another test's new board would re-evaluate every observer of a shared user.
+        var user = TestUsers.Unique("invalidation");
+        using var _api = app.CreateApiClient(user);
         var board = await _api.CreateBoardAsync();
         var done = await _api.CreateTaskAsync(board.Id(), "already done", done: true);
-        await using var subscriber = await Subscriber.ConnectAsync(app);
+        await using var subscriber = await Subscriber.ConnectAsync(app, user: user);
         var undone = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}&done=false");
         var withX = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}&title__icontains=xyz");
 
@@ -28,8 +31,8 @@ public sealed class InvalidationTests(ReactiveRestApp app)
         await _api.CreateTaskAsync(board.Id(), "warm xyz");
         var warm = new[] { await subscriber.NextAsync(), await subscriber.NextAsync() };
         Assert.All(warm, message => Assert.Equal("warm xyz", message.GetProperty("item").GetProperty("title").GetString()));
-        var before = await SettledEvaluationsAsync(undone);
-        var beforeX = await SettledEvaluationsAsync(withX);
+        var before = await SettledEvaluationsAsync(_api, undone);
+        var beforeX = await SettledEvaluationsAsync(_api, withX);
 
         using (var renamed = await _api.PatchAsJsonAsync($"/api/tasks/{done.Id()}", new { title = "still done" }, Cancellation))
         {
@@ -40,8 +43,8 @@ public sealed class InvalidationTests(ReactiveRestApp app)
         var first = await subscriber.NextAsync();
         var second = await subscriber.NextAsync();
         Assert.All([first, second], message => Assert.Equal("sentinel xyz", message.GetProperty("item").GetProperty("title").GetString()));
-        Assert.Equal(before + 1, await SettledEvaluationsAsync(undone));
-        Assert.Equal(beforeX + 1, await SettledEvaluationsAsync(withX));
+        Assert.Equal(before + 1, await SettledEvaluationsAsync(_api, undone));
+        Assert.Equal(beforeX + 1, await SettledEvaluationsAsync(_api, withX));
     }
 
     [Fact]
@@ -66,17 +69,19 @@ public sealed class InvalidationTests(ReactiveRestApp app)
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
     }
 
-    private async Task<long> SettledEvaluationsAsync(string observer)
+    private static async Task<long> SettledEvaluationsAsync(HttpClient api, string observer)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var (status, stats) = await _api.GetJsonAsync($"/api/queryobserver/{observer}");
+            var (status, stats) = await api.GetJsonAsync($"/api/queryobserver/{observer}");
             Assert.Equal(HttpStatusCode.OK, status);
-            if (stats.GetProperty("changes").GetInt64() == stats.GetProperty("evaluated").GetInt64() || DateTime.UtcNow > deadline)
+            if (stats.GetProperty("changes").GetInt64() == stats.GetProperty("evaluated").GetInt64())
             {
                 return stats.GetProperty("evaluations").GetInt64();
             }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Observer {observer} did not settle in 10 s: {stats.GetRawText()}");
 
             await Task.Delay(50, Cancellation);
         }

@@ -133,18 +133,22 @@ public sealed class ObserveTests(ReactiveRestApp app)
         Assert.Equal(myObserver, myMessage.GetProperty("observer").GetString());
         Assert.Equal("mine", myMessage.GetProperty("item").GetProperty("title").GetString());
         Assert.Equal(theirObserver, theirMessage.GetProperty("observer").GetString());
-        Assert.Empty(await me.DrainAsync(TimeSpan.FromMilliseconds(500)));
-        Assert.Empty(await them.DrainAsync(TimeSpan.FromMilliseconds(100)));
+        // Written after both: each subscriber's next frame is its own sentinel, not the other's task.
+        await me.AssertNothingBeforeAsync(() => _api.CreateTaskAsync(mine.Id(), "my sentinel"));
+        await them.AssertNothingBeforeAsync(() => _api.CreateTaskAsync(theirs.Id(), "their sentinel"));
     }
 
     [Fact]
     public async Task Identical_queries_share_one_observer_and_one_evaluation_per_change()
     {
-        var board = await _api.CreateBoardAsync();
+        // A user of its own: another test's new board would re-evaluate every observer of a shared user.
+        var user = TestUsers.Unique("shared-observer");
+        using var api = app.CreateApiClient(user);
+        var board = await api.CreateBoardAsync();
         var subscribers = new List<Subscriber>();
         for (var i = 0; i < 5; i++)
         {
-            subscribers.Add(await Subscriber.ConnectAsync(app));
+            subscribers.Add(await Subscriber.ConnectAsync(app, user: user));
         }
 
         try
@@ -152,19 +156,19 @@ public sealed class ObserveTests(ReactiveRestApp app)
             var observer = "";
             foreach (var subscriber in subscribers)
             {
-                observer = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}");
+                observer = await subscriber.ObserveAsync(api, $"/api/tasks?boardId={board.Id()}");
             }
 
-            var before = await SettledEvaluationsAsync(observer);
+            var before = await SettledEvaluationsAsync(observer, user);
             Assert.Equal(5, before.GetProperty("subscribers").GetInt32());
 
-            await _api.CreateTaskAsync(board.Id(), "one change");
+            await api.CreateTaskAsync(board.Id(), "one change");
             foreach (var subscriber in subscribers)
             {
                 Assert.Equal("added", (await subscriber.NextAsync()).GetProperty("msg").GetString());
             }
 
-            var after = await SettledEvaluationsAsync(observer);
+            var after = await SettledEvaluationsAsync(observer, user);
             Assert.Equal(before.GetProperty("evaluations").GetInt64() + 1, after.GetProperty("evaluations").GetInt64());
         }
         finally
@@ -177,9 +181,9 @@ public sealed class ObserveTests(ReactiveRestApp app)
     }
 
     /// <summary>The observer's statistics, as the observers worker exposes them, once every counted change has been evaluated.</summary>
-    private async Task<JsonElement> SettledEvaluationsAsync(string observer)
+    private async Task<JsonElement> SettledEvaluationsAsync(string observer, string user)
     {
-        using var observers = app.CreateObserversClient();
+        using var observers = app.CreateObserversClient(user);
         for (var attempt = 0; attempt < 100; attempt++)
         {
             var (status, stats) = await observers.GetJsonAsync($"/api/queryobserver/{observer}");

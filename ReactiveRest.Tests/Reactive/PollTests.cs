@@ -22,8 +22,10 @@ public sealed class PollTests(ReactiveRestApp app)
 
         // Polls run, and find nothing new: no frame. The sentinel below must be the first frame.
         var first = await EvaluationsAsync(observer);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (await EvaluationsAsync(observer) < first + 2)
         {
+            Assert.True(DateTime.UtcNow < deadline, $"Observer {observer} was not polled twice in 20 s (every 2 s expected).");
             await Task.Delay(200, Cancellation);
         }
 

@@ -29,7 +29,7 @@ public sealed class HijackTests(ReactiveRestApp app) : IAsyncDisposable
         }
 
         await AssertStillServedAsync(api, subscriber, board);
-        Assert.Null(subscriber.CloseStatus);
+        subscriber.AssertConnected();
     }
 
     [Fact]

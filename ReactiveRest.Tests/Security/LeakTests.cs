@@ -64,7 +64,7 @@ public sealed class LeakTests(ReactiveRestApp app)
             var frames = 0;
             foreach (var user in users)
             {
-                foreach (var frame in await subscribers[user].DrainAsync(TimeSpan.FromMilliseconds(200)))
+                foreach (var frame in subscribers[user].Received())
                 {
                     frames++;
                     var observer = observed.Single(entry => entry.User == user && entry.Observer == frame.GetProperty("observer").GetString());

@@ -11,7 +11,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ReactiveRest.Api.Extensions;
 using ReactiveRest.Engine.Changes;
-using ReactiveRest.Observers.Evaluation;
+using ReactiveRest.Observers.Hosting;
 using ReactiveRest.Tests.Infrastructure;
 
 namespace ReactiveRest.Tests.Telemetry;
@@ -27,7 +27,7 @@ public sealed class TelemetryStack() : ReactiveRestStack(["Observers:Replicas=1"
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(1);
 
     private WebApplicationFactory<BadRequestExceptionHandler>? _api;
-    private WebApplicationFactory<ChangeConsumer>? _observers;
+    private WebApplicationFactory<SmallBlockMemoryPoolFactory>? _observers;
 
     /// <summary>Spans ended in either in-process service (each service's tracer sees both: listeners go by source name).</summary>
     public LockedList<Activity> Spans { get; } = new();
@@ -37,7 +37,7 @@ public sealed class TelemetryStack() : ReactiveRestStack(["Observers:Replicas=1"
 
     public WebApplicationFactory<BadRequestExceptionHandler> Api => _api ?? throw new InvalidOperationException("Not started.");
 
-    public WebApplicationFactory<ChangeConsumer> Observers => _observers ?? throw new InvalidOperationException("Not started.");
+    public WebApplicationFactory<SmallBlockMemoryPoolFactory> Observers => _observers ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>The instruments' values now: collected and exported at once (the periodic export never runs on its own).</summary>
     public IReadOnlyList<MetricSnapshot> CollectMetrics()
@@ -66,7 +66,7 @@ public sealed class TelemetryStack() : ReactiveRestStack(["Observers:Replicas=1"
         var database = await App.GetConnectionStringAsync("reactivedb", timeout.Token);
         // The replica first: a meter provider keeps the first of same-named instruments it sees and drops the others, so
         // the replica's ReactiveRest meter must exist before the API's does.
-        _observers = Host<ChangeConsumer>(redis!, database!, Metrics);
+        _observers = Host<SmallBlockMemoryPoolFactory>(redis!, database!, Metrics);
         _ = _observers.Server;
         _api = Host<BadRequestExceptionHandler>(redis!, database!, metrics: null);
         _ = _api.Server;

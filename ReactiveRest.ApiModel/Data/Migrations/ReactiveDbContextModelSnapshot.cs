@@ -144,11 +144,13 @@ namespace ReactiveRest.ApiModel.Data.Migrations
 
             modelBuilder.Entity("ReactiveRest.ApiModel.BoardMember", b =>
                 {
-                    b.HasOne("ReactiveRest.ApiModel.Board", null)
+                    b.HasOne("ReactiveRest.ApiModel.Board", "Board")
                         .WithMany()
                         .HasForeignKey("BoardId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Board");
                 });
 
             modelBuilder.Entity("ReactiveRest.ApiModel.Comment", b =>

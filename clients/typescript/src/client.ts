@@ -495,6 +495,11 @@ function asError(error: unknown): Error {
 /** 128 random bits, base64url: 22 characters, within the protocol's alphabet. */
 function randomSubscriberId(): string {
   const bytes = new Uint8Array(16);
+  if (globalThis.crypto?.getRandomValues === undefined) {
+    // Node.js 18 has Web Crypto only behind a flag; a guessable id is not an option.
+    throw new Error('No Web Crypto (globalThis.crypto) to draw a subscriber id from: pass subscriberId, or on Node.js 18 run node with --experimental-global-webcrypto.');
+  }
+
   globalThis.crypto.getRandomValues(bytes);
   let text = '';
   for (const byte of bytes) {

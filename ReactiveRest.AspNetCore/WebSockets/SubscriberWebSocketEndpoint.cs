@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ReactiveRest.Engine.Delivery;
+using ReactiveRest.Engine.Http;
+using ReactiveRest.Engine.Protocol;
+using ReactiveRest.Engine.Security;
+using ReactiveRest.Engine.Subscribers;
+
+namespace ReactiveRest.Engine.WebSockets;
+
+/// <summary>The WebSocket on which each subscriber receives its observers' messages.</summary>
+public static class SubscriberWebSocketEndpoint
+{
+    /// <summary>The response header that names the replica serving a connection.</summary>
+    public const string ReplicaHeader = "X-ReactiveRest-Replica";
+
+    /// <summary>
+    /// <c>/ws/{subscriber}</c>: the WebSocket on which a subscriber receives its observers' messages. Authenticated
+    /// (401 before the upgrade without a token); the id belongs to the user who first used it (403 for anyone else).
+    /// </summary>
+    public static IEndpointRouteBuilder MapSubscriberWebSocket(this IEndpointRouteBuilder app)
+    {
+        // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT. The catch-all lets a malformed id reach the
+        // validation below and get its 400 instead of a 404.
+        app.Map("/ws/{**subscriber}", ConnectAsync).WithName("SubscriberWebSocket").WithSummary("A subscriber's WebSocket")
+            .RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Accepts WebSockets, pinging each every 15 seconds: pings keep idle connections open through proxies and reveal
+    /// dead peers. Call before <see cref="MapSubscriberWebSocket"/>'s endpoint is reached (before authentication).
+    /// </summary>
+    public static IApplicationBuilder UseObserverWebSockets(this IApplicationBuilder app) =>
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+
+    private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, IServiceProvider services)
+    {
+        if (!SubscriberIds.IsValid(subscriber))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Bad subscriber id", $"A subscriber id is {SubscriberIds.Rule}.");
+        }
+
+        if (ResumeRequest.Parse(context.Request.Query[ResumeRequest.Parameter]) is not { } resume)
+        {
+            var errors = new Engine.Querying.QueryErrors();
+            errors.Add(ResumeRequest.Parameter, ResumeRequest.Rule);
+            return Problems.Validation(errors, "The resume parameter is invalid.");
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "WebSocket expected", "Open this URL as a WebSocket (an HTTP upgrade).");
+        }
+
+        // The request's span is not recorded (ServiceDefaults filters WebSockets out); as the current activity it would
+        // still make the Redis instrumentation keep a profiling session, from the first Redis call below, for as long
+        // as the connection lives.
+        System.Diagnostics.Activity.Current = null;
+
+        if (!services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().IsConnected)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The subscription store (Redis) cannot be reached; reconnect shortly.");
+        }
+
+        var user = Users.Of(context.User);
+        if (await services.GetRequiredService<SubscriberStore>().OwnAsync(subscriber!, user) == Ownership.Foreign)
+        {
+            // The owner's connection, if any, is left untouched.
+            return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", "This subscriber id belongs to another user; choose another id.");
+        }
+
+        using var quota = services.GetRequiredService<SocketQuota>().TryTake(user);
+        if (quota is null)
+        {
+            return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many WebSockets",
+                $"A user may hold at most {services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Engine.Reactive.ReactiveOptions>>().Value.MaxSocketsPerUser} WebSockets open on one replica.");
+        }
+
+        // Which replica serves the connection: for operators following a client, and for the fault tests.
+        context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+        return Results.Empty;
+    }
+}
