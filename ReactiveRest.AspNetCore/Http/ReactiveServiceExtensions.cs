@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Changes;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Reactive;
@@ -39,6 +40,9 @@ public static class ReactiveServiceExtensions
         });
         builder.Services.AddSingleton(services => new ReactiveDatabase(services.GetRequiredService<IServiceScopeFactory>(), typeof(TContext)));
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        // Messages are written with the API's own JSON options, so that their items equal the API's answers.
+        builder.Services.AddOptions<ResourceJsonOptions>()
+            .Configure<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>((options, http) => options.SerializerOptions = http.Value.SerializerOptions);
 
         builder.Services.AddSingleton<ObserverStore>();
         builder.Services.AddSingleton<SubscriberStore>();

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
@@ -17,7 +16,7 @@ namespace ReactiveRest.Engine.Observers;
 public sealed class EvaluationBatcher(
     ResourceCatalog catalog,
     ReactiveDatabase database,
-    IOptions<JsonOptions> json,
+    IOptions<ResourceJsonOptions> json,
     IOptions<ReactiveOptions> options,
     ReactiveMetrics metrics)
 {

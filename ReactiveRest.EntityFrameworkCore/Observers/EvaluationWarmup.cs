@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,7 @@ namespace ReactiveRest.Engine.Observers;
 public sealed class EvaluationWarmup(
     ResourceCatalog catalog,
     ReactiveDatabase database,
-    IOptions<JsonOptions> json,
+    IOptions<ResourceJsonOptions> json,
     ILogger<EvaluationWarmup> logger) : IHostedService
 {
     /// <summary>Compiles the same queries a user's observer runs; the name matches nobody's rows.</summary>

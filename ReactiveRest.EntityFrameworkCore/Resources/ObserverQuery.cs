@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.WebUtilities;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Querying;
 
@@ -64,7 +63,7 @@ public sealed record ObserverQuery(string Resource, string Path, object? Id, str
         }
 
         var errors = new QueryErrors();
-        var list = resource.ParseQuery(QueryHelpers.ParseQuery(stored.Query), errors);
+        var list = resource.ParseQuery(QueryString.Parse(stored.Query), errors);
         return list is null ? null : new ObserverQuery(resource.Name, resource.Path, null, stored.Query, stored.Principal) { List = list };
     }
 

@@ -30,6 +30,17 @@ public sealed class DependencyTests
     }
 
     [Fact]
+    public void Only_the_aspnetcore_library_references_aspnetcore()
+    {
+        // Core, Redis and EntityFrameworkCore run in any host: a worker, a console tool, a test.
+        foreach (var assembly in EngineAssemblies[..^1])
+        {
+            var references = assembly.GetReferencedAssemblies().Select(reference => reference.Name!);
+            Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Each_engine_library_references_only_the_libraries_below_it()
     {
         for (var index = 0; index < EngineAssemblies.Length; index++)
