@@ -22,6 +22,12 @@ public static class AuthenticationExtensions
     /// </summary>
     public static IHostApplicationBuilder AddReactiveAuthentication(this IHostApplicationBuilder builder)
     {
+        // Once per process: an application that serves both the API and the observers' WebSockets calls it twice.
+        if (builder.Services.Any(service => service.ServiceType == typeof(CookieOrigins)))
+        {
+            return builder;
+        }
+
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
             .Validate(auth => !string.IsNullOrWhiteSpace(auth.Authority) || auth.SigningKey is { Length: >= 32 },

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
@@ -13,9 +14,10 @@ namespace ReactiveRest.Tests.Packaging;
 /// What a user outside this solution gets: the libraries packed into a folder feed, and a small API of its own
 /// (written here, in a temporary directory outside the repository, so nothing of the solution's build settings reaches
 /// it) that references them as packages, defines resources of its own and maps them with one line. It must build,
-/// reconcile capture for its tables, and answer writes and observe GETs on the shared stack's PostgreSQL and Redis. Its
-/// notes are keyed by a uuid and its tags by text (partitioned by their note's uuid), so the keys that are not int
-/// are proven through the whole REST surface of a packaged consumer.
+/// reconcile capture for its tables, answer writes and observe GETs on a database of its own on the shared stack's
+/// PostgreSQL, and, being its own observers worker too (on a Redis server of its own), deliver the changes of its
+/// observers on its WebSocket, writes made in SQL included. Its notes are keyed by a uuid and its tags by text
+/// (partitioned by their note's uuid), so the keys that are not int are proven end to end in a packaged consumer.
 /// </summary>
 public sealed class PackedConsumerTests(ReactiveRestApp app)
 {
@@ -29,7 +31,7 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task An_app_referencing_the_packed_libraries_maps_a_resource_and_answers_an_observe_GET()
+    public async Task An_app_referencing_the_packed_libraries_maps_uuid_and_text_keyed_resources_and_delivers_them_live()
     {
         File.Delete(LogPath);
         var root = Commands.RepositoryRoot();
@@ -43,6 +45,7 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
         var database = $"consumer_{Guid.NewGuid():N}";
         var server = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync("reactivedb", Cancellation));
         System.Diagnostics.Process? consumer = null;
+        System.Diagnostics.Process? redis = null;
         var output = new StringBuilder();
         try
         {
@@ -73,12 +76,18 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
                 await create.ExecuteNonQueryAsync(Cancellation);
             }
 
+            // A Redis of its own: the consumer delivers its own observers, whose change stream no other app may read.
+            var redisPort = FreePort();
+            redis = Commands.Start("redis-server", ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                work.FullName, new Dictionary<string, string>(), output, LogPath);
+            await WaitForRedisAsync(redisPort, redis, output);
+
             var port = FreePort();
             consumer = Commands.Start(Commands.Dotnet, [Path.Combine(work.FullName, "out", "Notes.Api.dll")], work.FullName, new Dictionary<string, string>
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["ConnectionStrings__notes"] = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString,
-                ["ConnectionStrings__redis"] = (await app.App.GetConnectionStringAsync("redis", Cancellation))!,
+                ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort}",
                 ["Auth__SigningKey"] = TestUsers.SigningKey,
                 ["Reactive__ObserverIdSecret"] = TestUsers.ObserverIdSecret,
             }, output, LogPath);
@@ -161,27 +170,62 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
                 Assert.Equal("to do/now", Assert.Single(tagsAnswer.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
             }
 
+            // Live: the same process delivers its observers on its WebSocket. An edit reaches the list and the detail
+            // observers of the uuid-keyed note, a new tag the text-keyed tags observer of its note's partition.
+            await using (var live = await Subscriber.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/{subscriber}?access_token={TestUsers.TokenFor("consumer")}")))
+            {
+                using (var edited = await http.PatchAsJsonAsync($"/api/notes/{id}", new { text = "edited live" }, Cancellation))
+                {
+                    Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+                }
+
+                var changed = new List<JsonElement> { await live.NextAsync(LiveDeadline), await live.NextAsync(LiveDeadline) };
+                Assert.All(changed, frame =>
+                {
+                    Assert.Equal("changed", frame.GetProperty("msg").GetString());
+                    Assert.Equal(id.ToString("D"), frame.GetProperty("item").GetProperty("id").GetString());
+                    Assert.Equal("edited live", frame.GetProperty("item").GetProperty("text").GetString());
+                });
+                Assert.Equal(2, changed.Select(frame => frame.GetProperty("observer").GetString()).Distinct().Count());
+
+                using (var second = await http.PostAsJsonAsync("/api/tags", new { id = "live", noteId = id }, Cancellation))
+                {
+                    Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+                }
+
+                var added = await live.NextAsync(LiveDeadline);
+                Assert.Equal("added", added.GetProperty("msg").GetString());
+                Assert.Equal("live", added.GetProperty("item").GetProperty("id").GetString());
+
+                // Capture was reconciled from the definition: a write made in SQL, not through the API, is delivered too.
+                await using (var notes = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database, Pooling = false }.ConnectionString))
+                {
+                    await notes.OpenAsync(Cancellation);
+                    await using var update = new NpgsqlCommand($"UPDATE notes SET text = 'edited in sql' WHERE id = '{id}'", notes);
+                    Assert.Equal(1, await update.ExecuteNonQueryAsync(Cancellation));
+                }
+
+                var sqlChanged = new[] { await live.NextAsync(LiveDeadline), await live.NextAsync(LiveDeadline) };
+                Assert.All(sqlChanged, frame => Assert.Equal("edited in sql", frame.GetProperty("item").GetProperty("text").GetString()));
+                live.AssertConnected();
+            }
+
             // Its rules hold as the definition says: another user sees nothing, and a bad filter is a problem naming it.
             using var other = await SendAsync(http, HttpMethod.Get, "/api/notes", TestUsers.TokenFor("someone-else"));
             Assert.Equal(0, (await other.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("count").GetInt32());
             using var bad = await http.GetAsync("/api/notes?mood=x", Cancellation);
             await ProblemAssert.IsValidationProblemAsync(bad, "mood");
-
-            // Capture was reconciled from the definition: the write is in the outbox.
-            await using var notes = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database, Pooling = false }.ConnectionString);
-            await notes.OpenAsync(Cancellation);
-            await using var captured = new NpgsqlCommand("SELECT count(*) FROM reactive_changes WHERE table_name = 'notes'", notes);
-            Assert.Equal(1L, await captured.ExecuteScalarAsync(Cancellation));
-            await using var capturedTags = new NpgsqlCommand("SELECT count(*) FROM reactive_changes WHERE table_name = 'tags'", notes);
-            Assert.Equal(1L, await capturedTags.ExecuteScalarAsync(Cancellation));
         }
         finally
         {
-            if (consumer is not null)
+            foreach (var process in new[] { consumer, redis })
             {
-                consumer.Kill(entireProcessTree: true);
-                await consumer.WaitForExitAsync(CancellationToken.None);
-                consumer.Dispose();
+                if (process is not null)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync(CancellationToken.None);
+                    process.Dispose();
+                }
             }
 
             NpgsqlConnection.ClearAllPools();
@@ -312,17 +356,23 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
             using ReactiveRest.Engine.Reactive;
             using ReactiveRest.Engine.Resources;
             using ReactiveRest.Engine.Security;
+            using ReactiveRest.Engine.WebSockets;
+            using ReactiveRest.Engine.Worker;
 
             var builder = WebApplication.CreateBuilder(args);
             builder.Services.AddDbContext<NotesDb>(options => options.UseNpgsql(builder.Configuration.GetConnectionString("notes")));
             builder.AddReactiveCore<NotesDb>([Note.Resource, Tag.Resource]);
             builder.AddReactiveAuthentication();
+            // One process is the API and the observers worker too: it delivers its observers on /ws/{subscriber}.
+            builder.AddReactiveObservers();
 
             var app = builder.Build();
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+            app.UseObserverWebSockets();
             app.UseReactiveSecurity();
             app.MapReactiveResources();
+            app.MapSubscriberWebSocket();
 
             // No migrations in so small an app: the table is created from the model, then its capture from the resources.
             using (var scope = app.Services.CreateScope())
@@ -378,6 +428,37 @@ public sealed class PackedConsumerTests(ReactiveRestApp app)
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await http.SendAsync(request, Cancellation);
+    }
+
+    private static readonly TimeSpan LiveDeadline = TimeSpan.FromSeconds(20);
+
+    private static async Task WaitForRedisAsync(int port, System.Diagnostics.Process redis, StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            Assert.False(redis.HasExited, $"redis-server exited:\n{Commands.Tail(output)}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, Cancellation);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray(), Cancellation);
+                var answer = new byte[7];
+                var read = await stream.ReadAsync(answer, Cancellation);
+                if (Encoding.ASCII.GetString(answer, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"redis-server did not answer PING in 20 s:\n{Commands.Tail(output)}");
+            await Task.Delay(100, Cancellation);
+        }
     }
 
     private static int FreePort()
