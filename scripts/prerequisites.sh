@@ -4,7 +4,7 @@
 # which the browser tests drive (nothing downloads a browser at run time). Installs what is missing with apt-get
 # when run as root; otherwise says exactly what to install.
 #   scripts/prerequisites.sh          everything the tests and the benchmark need
-#   scripts/prerequisites.sh --run    what running the system needs (scripts/run.sh): no browser
+#   scripts/prerequisites.sh --run    what running the system and the README's walkthrough need: no browser
 set -euo pipefail
 
 for_tests=true
@@ -18,6 +18,9 @@ if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postg
   missing_packages+=(postgresql)
 fi
 command -v node >/dev/null 2>&1 || missing_packages+=(nodejs)
+# The README's walkthrough takes tokens and ids with curl and jq.
+command -v curl >/dev/null 2>&1 || missing_packages+=(curl)
+command -v jq >/dev/null 2>&1 || missing_packages+=(jq)
 command -v npm >/dev/null 2>&1 || missing_packages+=(npm)
 # Liberation fonts, so that pages render text (chromium only recommends fonts).
 if $for_tests; then
