@@ -14,6 +14,9 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
 {
     private IDatabase Database => redis.GetDatabase();
 
+    /// <summary>How long a claimed id that no subscription or connection used stays its user's: the grace period, and time for the observe GET's evaluation.</summary>
+    private long UnusedClaimSeconds => (long)Math.Ceiling((options.Value.GracePeriod + options.Value.EvaluationTimeout).TotalSeconds);
+
     private long GraceDeadline => time.GetUtcNow().Add(options.Value.GracePeriod).ToUnixTimeMilliseconds();
 
     /// <summary>
@@ -24,7 +27,7 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     {
         var keys = RedisKeys.Subscriber(subscriberId);
         var reply = (long)await Database.ScriptEvaluateAsync(RedisScripts.SubscriberOwn, [keys.Owner, keys.Observers],
-            [user, observerId ?? "", options.Value.MaxObserversPerSubscriber]);
+            [user, observerId ?? "", options.Value.MaxObserversPerSubscriber, UnusedClaimSeconds]);
         return reply switch
         {
             1 => Ownership.Owned,
@@ -42,7 +45,7 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     public async Task<string?> ObserveAsync(string subscriberId, string observerId)
     {
         var keys = RedisKeys.Subscriber(subscriberId);
-        var replica = await Database.ScriptEvaluateAsync(RedisScripts.SubscriberObserve, [keys.State, keys.Observers, keys.Tombstone], [observerId]);
+        var replica = await Database.ScriptEvaluateAsync(RedisScripts.SubscriberObserve, [keys.State, keys.Observers, keys.Tombstone, keys.Owner], [observerId]);
         if (replica.IsNull)
         {
             await Database.SortedSetAddAsync(RedisKeys.Disconnected, subscriberId, GraceDeadline, SortedSetWhen.GreaterThan);
@@ -70,7 +73,7 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     public async Task<(string Replica, string Connection)> ClaimAsync(string subscriberId, string replicaId, string connectionId)
     {
         var batch = Database.CreateBatch();
-        var claim = batch.ScriptEvaluateAsync(RedisScripts.SubscriberClaim, [RedisKeys.Subscriber(subscriberId).State], [replicaId, connectionId]);
+        var claim = batch.ScriptEvaluateAsync(RedisScripts.SubscriberClaim, [RedisKeys.Subscriber(subscriberId).State, RedisKeys.Subscriber(subscriberId).Owner], [replicaId, connectionId]);
         var held = batch.SetAddAsync(RedisKeys.ReplicaSubscribers(replicaId), subscriberId);
         var notDue = batch.SortedSetRemoveAsync(RedisKeys.Disconnected, subscriberId);
         batch.Execute();
