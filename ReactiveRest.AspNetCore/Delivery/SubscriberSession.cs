@@ -24,9 +24,13 @@ internal sealed class SubscriberSession(
     private const int BatchSize = 256;
     private const int SmallReceiveBuffer = 32;
 
+    /// <summary>Replies to the client's frames that may wait to be sent; beyond, its frames are not read until they are.</summary>
+    internal const int MaxPendingReplies = 64;
+
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
     private readonly object _queues = new();
     private Queue<string>? _replies;
+    private SemaphoreSlim? _repliesTaken;
     private Queue<Cursor>? _dirty;
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _closeSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -212,6 +216,11 @@ internal sealed class SubscriberSession(
 
             var replies = _replies.ToArray();
             _replies.Clear();
+            if (_repliesTaken is { CurrentCount: 0 } taken)
+            {
+                taken.Release();
+            }
+
             return replies;
         }
     }
@@ -344,6 +353,7 @@ internal sealed class SubscriberSession(
                 Reply(text == ProtocolMessage.Heartbeat
                     ? ProtocolMessage.Heartbeat
                     : ProtocolMessage.Error("unsupported_message", "Clients send no messages but the heartbeat '--heartbeat--'; subscribe with a GET carrying 'observe'."));
+                await WhileRepliesBackedUpAsync(aborted);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or TimeoutException)
@@ -353,6 +363,42 @@ internal sealed class SubscriberSession(
         {
             await _ended.CancelAsync();
         }
+    }
+
+    /// <summary>The replies waiting to be sent.</summary>
+    internal int PendingReplies
+    {
+        get
+        {
+            lock (_queues)
+            {
+                return _replies?.Count ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Whether the client's frames are left unread until its replies are sent.</summary>
+    internal bool WaitingForReplies { get; private set; }
+
+    /// <summary>
+    /// A client that sends frames and does not read the replies: its frames are not read while
+    /// <see cref="MaxPendingReplies"/> replies wait, so what it sends waits in its own buffers and TCP's, not in this
+    /// process. The socket's end (an abort by the stuck-client sweep included) is checked every second meanwhile.
+    /// </summary>
+    private async Task WhileRepliesBackedUpAsync(CancellationToken aborted)
+    {
+        while (PendingReplies >= MaxPendingReplies && socket.State == WebSocketState.Open && !_ended.IsCancellationRequested)
+        {
+            lock (_queues)
+            {
+                _repliesTaken ??= new SemaphoreSlim(0, 1);
+            }
+
+            WaitingForReplies = true;
+            await _repliesTaken.WaitAsync(TimeSpan.FromSeconds(1), aborted);
+        }
+
+        WaitingForReplies = false;
     }
 
     private async Task<(WebSocketMessageType Type, string Text, bool TooBig)> ReceiveMessageAsync(byte[] small, CancellationToken aborted)
