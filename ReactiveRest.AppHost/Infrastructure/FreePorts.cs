@@ -12,6 +12,7 @@ public static class FreePorts
     /// <summary>Below Linux's ephemeral range (32768 up), where outgoing connections take their ports.</summary>
     private const int RangeStart = 20000;
     private const int RangeEnd = 30000;
+    private const int EphemeralStart = 32768;
 
     /// <summary>One loopback port free right now.</summary>
     public static int Take()
@@ -48,7 +49,8 @@ public static class FreePorts
                     throw new DistributedApplicationException($"Found no {count} free loopback ports between {RangeStart} and {RangeEnd} with port + {companionOffset} free too.");
                 }
 
-                var port = Random.Shared.Next(RangeStart, RangeEnd);
+                // The companion below the ephemeral range too (a cluster bus port at +10000 would otherwise land in it).
+                var port = Random.Shared.Next(RangeStart, Math.Min(RangeEnd, EphemeralStart - companionOffset));
                 if (TryHold(port, held) && TryHold(port + companionOffset, held))
                 {
                     ports.Add(port);
