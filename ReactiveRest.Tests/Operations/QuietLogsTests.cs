@@ -65,6 +65,9 @@ public sealed class QuietLogsTests(OperationsStack stack)
     /// </summary>
     private static bool IsInfrastructureError(ResourceLogLine line) => line.Resource switch
     {
+        // A probe turned away while the server starts: its backend, forked just before "ready to accept connections",
+        // may write this line just after it.
+        "postgres" when line.Text.Contains("FATAL:  the database system is starting up", StringComparison.Ordinal) => false,
         "postgres" => line.Text.Contains("ERROR:", StringComparison.Ordinal)
             || line.Text.Contains("FATAL:", StringComparison.Ordinal)
             || line.Text.Contains("PANIC:", StringComparison.Ordinal),
