@@ -387,15 +387,22 @@ internal sealed class SubscriberSession(
     /// </summary>
     private async Task WhileRepliesBackedUpAsync(CancellationToken aborted)
     {
+        if (PendingReplies < MaxPendingReplies)
+        {
+            return;
+        }
+
+        // Made before the queue is looked at again, so that the pump's next take is sure to signal it.
+        SemaphoreSlim taken;
+        lock (_queues)
+        {
+            taken = _repliesTaken ??= new SemaphoreSlim(0, 1);
+        }
+
         while (PendingReplies >= MaxPendingReplies && socket.State == WebSocketState.Open && !_ended.IsCancellationRequested)
         {
-            lock (_queues)
-            {
-                _repliesTaken ??= new SemaphoreSlim(0, 1);
-            }
-
             WaitingForReplies = true;
-            await _repliesTaken.WaitAsync(TimeSpan.FromSeconds(1), aborted);
+            await taken.WaitAsync(TimeSpan.FromSeconds(1), aborted);
         }
 
         WaitingForReplies = false;

@@ -19,8 +19,12 @@ public sealed record ObserverQuery(string Resource, string Path, object? Id, str
     [JsonIgnore]
     public ListQuery? List { get; init; }
 
+    /// <summary>A detail's key in canonical text (<see cref="KeyText"/>), made once: every change matched against the observer compares it.</summary>
+    [JsonIgnore]
+    public string? IdText { get; } = Id is { } key ? KeyText.Of(key) : null;
+
     /// <summary>The GET this observer answers, in canonical form (the key in <see cref="KeyText"/>, URL-escaped).</summary>
-    public string Url => Id is { } id ? $"{Path}/{Uri.EscapeDataString(KeyText.Of(id))}" : $"{Path}?{Query}";
+    public string Url => IdText is { } id ? $"{Path}/{Uri.EscapeDataString(id)}" : $"{Path}?{Query}";
 
     /// <summary>
     /// The observer's id: a keyed hash of the user and the canonical GET, so every spelling of one query by one user is

@@ -25,6 +25,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
     private readonly List<OrderingTerm> _defaultOrdering = [];
     private readonly List<ResourceField> _partitions = [];
     private readonly Func<TEntity, object> _keyOf;
+    private readonly Func<TEntity, string> _keyTextOf;
     private Func<DbContext, IQueryable<TEntity>> _source = db => db.Set<TEntity>();
     private Func<DbContext, string, Expression<Func<TEntity, bool>>>? _visibleTo;
     private Dictionary<string, string> _columns = [];
@@ -70,6 +71,9 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         Key = AddField(key);
         var entity = key.Parameters[0];
         _keyOf = Expression.Lambda<Func<TEntity, object>>(Expression.Convert(key.Body, typeof(object)), entity).Compile();
+        // The typed overload: every evaluated row's key, with no boxing on the way.
+        var toText = typeof(KeyText).GetMethod(nameof(KeyText.Of), [key.ReturnType])!;
+        _keyTextOf = Expression.Lambda<Func<TEntity, string>>(Expression.Call(toText, key.Body), entity).Compile();
         _partitions.Add(Key);
     }
 
@@ -225,7 +229,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
     public object KeyOf(TEntity entity) => _keyOf(entity);
 
     /// <summary>The entity's key in canonical text (<see cref="KeyText"/>), as URLs and change keys spell it.</summary>
-    public string KeyTextOf(TEntity entity) => KeyText.Of(_keyOf(entity));
+    public string KeyTextOf(TEntity entity) => _keyTextOf(entity);
 
     /// <summary>
     /// Reads a key as a URL spells it (<see cref="KeyText.TryParse"/>); false when it is no key of this resource, such
@@ -325,7 +329,7 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
         return [.. items.Select(item => Observed(item, json))];
     }
 
-    private ObservedItem Observed(TEntity item, JsonSerializerOptions json) => new(KeyText.Of(_keyOf(item)), JsonSerializer.Serialize(item, json));
+    private ObservedItem Observed(TEntity item, JsonSerializerOptions json) => new(_keyTextOf(item), JsonSerializer.Serialize(item, json));
 
     /// <summary>
     /// The query as a member of a batch: what it shares with others of its shape (everything but the value of its
@@ -442,10 +446,9 @@ public sealed class ReactiveResource<TEntity> : IReactiveResource, IQuerySchema 
             return ForeignReads.TryGetValue(change.Table, out var columns) && QueryReads.MayAffect(columns, change);
         }
 
-        if (query.Id is { } id)
+        if (query.IdText is { } id)
         {
-            var text = KeyText.Of(id);
-            return Pins(change.Before, text) || Pins(change.After, text);
+            return Pins(change.Before, id) || Pins(change.After, id);
         }
 
         return (change.Before is { } before && RowPredicate.MayMatch(query.List!.Filters, FieldsOf(before)))

@@ -42,32 +42,19 @@ public sealed class ChattyClientTests
     }
 
     /// <summary>Reads: a client's masked one-byte text frames, then nothing. Writes: never complete (a client that does not read).</summary>
-    private sealed class ChattyStream(int frames) : Stream
+    private sealed class ChattyStream(int frames) : StalledStream
     {
         private static readonly byte[] Frame = [0x81, 0x81, 0, 0, 0, 0, (byte)'x'];
-        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _position;
 
         public int FramesRead => (int)(Interlocked.Read(ref _position) / Frame.Length);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var total = (long)frames * Frame.Length;
             var position = Interlocked.Read(ref _position);
-            if (position >= total)
+            if (position >= (long)frames * Frame.Length)
             {
-                await _disposed.Task.WaitAsync(cancellationToken);
-                return 0;
+                return base.ReadAsync(buffer, cancellationToken);
             }
 
             // One frame at most per read, as a slow network delivers them.
@@ -75,33 +62,7 @@ public sealed class ChattyClientTests
             var count = Math.Min(buffer.Length, Frame.Length - offset);
             Frame.AsSpan(offset, count).CopyTo(buffer.Span);
             Interlocked.Add(ref _position, count);
-            return count;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await _disposed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(ChattyStream));
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            _disposed.TrySetResult();
-            base.Dispose(disposing);
+            return ValueTask.FromResult(count);
         }
     }
 }

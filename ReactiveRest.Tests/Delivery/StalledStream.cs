@@ -2,9 +2,9 @@ namespace ReactiveRest.Tests.Delivery;
 
 /// <summary>
 /// The transport of a client that stopped reading: a write never completes, until the stream is disposed (as
-/// aborting a WebSocket does), and nothing is ever read.
+/// aborting a WebSocket does), and nothing is ever read (a derived stream may say what is read).
 /// </summary>
-public sealed class StalledStream : Stream
+public class StalledStream : Stream
 {
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _writeStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);

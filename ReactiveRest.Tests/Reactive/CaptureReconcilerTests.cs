@@ -24,7 +24,7 @@ public sealed class CaptureReconcilerTests(ReactiveRestApp app)
     {
         var name = $"capture_{Guid.NewGuid():N}";
         var server = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync("reactivedb", Cancellation));
-        await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {name}");
+        await Sql.ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {name}");
         var own = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, Pooling = false }.ConnectionString;
         try
         {
@@ -44,15 +44,15 @@ public sealed class CaptureReconcilerTests(ReactiveRestApp app)
             Assert.Empty(await CaptureReconciler.ReconcileAsync(db, catalog.CapturedTables, Cancellation));
 
             // The triggers capture: a comment written in SQL lands in the outbox with its row.
-            await ExecuteAsync(own, """
+            await Sql.ExecuteAsync(own, """
                 INSERT INTO boards (name) VALUES ('b');
                 INSERT INTO tasks (board_id, title, done, position, created_at, updated_at) SELECT id, 't', false, 0, now(), now() FROM boards;
                 INSERT INTO comments (task_id, author, text, created_at) SELECT id, 'sql', 'captured', now() FROM tasks;
                 """);
-            Assert.Equal(1, await ScalarAsync(own, $"SELECT count(*) FROM {ChangeCapture.Table} WHERE table_name = 'comments' AND new_row->>'text' = 'captured'"));
+            Assert.Equal(1, await Sql.ScalarAsync(own, $"SELECT count(*) FROM {ChangeCapture.Table} WHERE table_name = 'comments' AND new_row->>'text' = 'captured'"));
 
             // A table read by other resources than its own: the message says who would miss its changes.
-            await ExecuteAsync(own, "DROP TRIGGER tasks_capture_update ON tasks");
+            await Sql.ExecuteAsync(own, "DROP TRIGGER tasks_capture_update ON tasks");
             var dropped = await Assert.ThrowsAsync<InvalidOperationException>(() => CaptureReconciler.VerifyAsync(db, catalog, Cancellation));
             Assert.Contains("table 'tasks' (read by 'tasks', 'comments')", dropped.Message);
             Assert.Equal(["tasks"], await CaptureReconciler.ReconcileAsync(db, catalog.CapturedTables, Cancellation));
@@ -61,23 +61,7 @@ public sealed class CaptureReconcilerTests(ReactiveRestApp app)
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            await Sql.ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Cancellation);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Cancellation);
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Cancellation);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync(Cancellation))!;
     }
 }

@@ -33,8 +33,9 @@ public sealed class GracePeriodTests(ReactiveRestApp app)
         var board = await _api.CreateBoardAsync();
         var subscriber = await Subscriber.ConnectAsync(app);
         var observer = await subscriber.ObserveAsync(_api, $"/api/tasks?boardId={board.Id()}");
-        await subscriber.DisposeAsync();
+        // Before the close begins: the server cannot start the grace period earlier, so the bound below is certain.
         var closed = DateTime.UtcNow;
+        await subscriber.DisposeAsync();
 
         Assert.Equal(HttpStatusCode.OK, await StatsStatusAsync(observer));
         await WaitUntilDroppedAsync(observer);
@@ -82,9 +83,10 @@ public sealed class GracePeriodTests(ReactiveRestApp app)
         // The bound: an id observed but never connected is dropped with its observer once the grace period ends.
         var neverConnected = "early" + Guid.NewGuid().ToString("N")[..8];
         var other = await _api.CreateBoardAsync();
+        // Before the GET: its grace period cannot start earlier.
+        var observed = DateTime.UtcNow;
         using var unclaimed = await _api.GetAsync($"/api/tasks?boardId={other.Id()}&observe={neverConnected}", Cancellation);
         Assert.Equal(HttpStatusCode.OK, unclaimed.StatusCode);
-        var observed = DateTime.UtcNow;
         var unclaimedObserver = (await unclaimed.ReadJsonAsync()).GetProperty("observer").GetString()!;
         await WaitUntilDroppedAsync(unclaimedObserver);
         Assert.True(DateTime.UtcNow - observed >= ReactiveRestApp.GracePeriod, "An unconnected subscription ended before the grace period did.");

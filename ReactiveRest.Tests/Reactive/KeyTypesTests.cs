@@ -38,7 +38,7 @@ public sealed class KeyTypesTests(ReactiveRestApp app)
     {
         var name = $"keys_{Guid.NewGuid():N}";
         var server = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync("reactivedb", Cancellation));
-        await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {name}");
+        await Sql.ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {name}");
         var own = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, Pooling = false }.ConnectionString;
         try
         {
@@ -52,7 +52,7 @@ public sealed class KeyTypesTests(ReactiveRestApp app)
             Assert.Equal([Docs, Titled], catalog.ForTable("docs"));
             Assert.Equal(["docs", "lines", "tags"], (await CaptureReconciler.ReconcileAsync(db, catalog.CapturedTables, Cancellation)).Order(StringComparer.Ordinal));
             await CaptureReconciler.VerifyAsync(db, catalog, Cancellation);
-            Assert.Equal(2, await ScalarAsync(own, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'docs'::regclass AND NOT tgisinternal"));
+            Assert.Equal(2, await Sql.ScalarAsync(own, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'docs'::regclass AND NOT tgisinternal"));
 
             var plan = new Doc { Title = "plan" };
             var notes = new Doc { Title = "notes" };
@@ -89,7 +89,7 @@ public sealed class KeyTypesTests(ReactiveRestApp app)
             var movedAfter = List(Tags, $"docId={notes.Id}");
             var slash = ObserverQuery.ForItem(Tags, "a/b", "alice");
             var previous = await Tags.EvaluateAsync(db, movedAfter, Json, Cancellation);
-            await ExecuteAsync(own, $"""
+            await Sql.ExecuteAsync(own, $"""
                 DELETE FROM reactive_changes;
                 UPDATE tags SET doc_id = '{notes.Id}' WHERE id = 'a/b';
                 UPDATE docs SET title = 'plan B' WHERE id = '{plan.Id}';
@@ -130,7 +130,7 @@ public sealed class KeyTypesTests(ReactiveRestApp app)
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            await Sql.ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         }
     }
 
@@ -172,22 +172,6 @@ public sealed class KeyTypesTests(ReactiveRestApp app)
         }
 
         return changes;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Cancellation);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Cancellation);
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Cancellation);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(Cancellation), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Table("docs")]
