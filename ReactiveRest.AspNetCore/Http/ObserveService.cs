@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Changes;
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
+using ReactiveRest.Engine.Quotas;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
 using ReactiveRest.Engine.Subscribers;
@@ -20,25 +21,51 @@ public sealed class ObserveService(
     ChangeStream changes,
     ControlChannel control,
     TimeProvider time,
+    UserQuotas quotas,
     IOptions<ReactiveOptions> options)
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Whether the subscriber id may be used by the query's user (the id belongs to whoever first used it), and may
-    /// subscribe to one more observer.
+    /// subscribe to one more observer; and whether the user may hold one more subscriber id and observer.
     /// </summary>
-    public Task<Ownership> OwnAsync(ObserverQuery query, string observerId, string subscriberId) =>
-        subscribers.OwnAsync(subscriberId, query.Principal, observerId);
+    public async Task<(Ownership Ownership, QuotaRefusal? Refusal)> OwnAsync(ObserverQuery query, string observerId, string subscriberId)
+    {
+        var user = query.Principal;
+        // All in one round trip. A place taken for a request refused below is found by the next recount.
+        var owning = subscribers.OwnAsync(subscriberId, user, observerId);
+        var subscriberPlace = quotas.TakeSubscriberAsync(user, subscriberId);
+        var observerPlace = quotas.TakeObserverAsync(user, observerId);
+        await Task.WhenAll(owning, subscriberPlace, observerPlace);
+        var ownership = await owning;
+        if (ownership is Ownership.Foreign or Ownership.AtObserverLimit)
+        {
+            return (ownership, null);
+        }
+
+        var refusal = await subscriberPlace ?? await observerPlace;
+        if (refusal is not null && ownership == Ownership.Claimed)
+        {
+            await subscribers.GiveBackClaimAsync(subscriberId, user);
+        }
+
+        return (ownership, refusal);
+    }
+
+    /// <summary>Whether the user's observers may store this result too (null), or what the user is at.</summary>
+    public Task<QuotaRefusal?> StoreAsync(ObserverQuery query, string observerId, string resultJson) =>
+        quotas.StoreAsync(query.Principal, observerId, resultJson, refuse: true);
 
     /// <summary>The id of the query's observer (a keyed hash: compute it once per request).</summary>
     public string ObserverIdOf(ObserverQuery query) => query.ObserverIdWith(options.Value.ObserverIdSecret);
 
     /// <param name="observerId">The query's observer (<see cref="ObserverIdOf"/>).</param>
     /// <param name="items">What the subscriber's own GET read.</param>
+    /// <param name="itemsJson"><paramref name="items"/> as a JSON array, when the caller wrote it already.</param>
     /// <exception cref="TimeoutException">The observer stayed locked by another evaluation (answer 503).</exception>
     public async Task<Observed> ObserveAsync(
-        IReactiveResource resource, ObserverQuery query, string observerId, string subscriberId, IReadOnlyList<ObservedItem> items, CancellationToken cancellationToken)
+        IReactiveResource resource, ObserverQuery query, string observerId, string subscriberId, IReadOnlyList<ObservedItem> items, CancellationToken cancellationToken, string? itemsJson = null)
     {
         var dependencies = resource.DependencyKeys(query);
         var candidate = Guid.NewGuid().ToString("N");
@@ -49,7 +76,7 @@ public sealed class ObserveService(
             subscribers.ObserveAsync(subscriberId, observerId),
             observers.IndexAsync(observerId, candidate, dependencies, resource.PollInterval, time.GetUtcNow()));
 
-        var json = ObservedItem.ToJsonArray(items);
+        var json = itemsJson ?? ObservedItem.ToJsonArray(items);
         Observed? observed = null;
         var evaluation = Task.CompletedTask;
         for (var attempt = 1; observed is null; attempt++)

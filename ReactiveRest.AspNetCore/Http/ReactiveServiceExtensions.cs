@@ -46,6 +46,7 @@ public static class ReactiveServiceExtensions
 
         builder.Services.AddSingleton<ObserverStore>();
         builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddSingleton<Quotas.UserQuotas>();
         builder.Services.AddSingleton<ControlChannel>();
         builder.Services.AddSingleton<ChangeStream>();
         builder.Services.AddSingleton<EvaluationBatcher>();

@@ -102,7 +102,8 @@ public static class ResourceListing
         var services = request.HttpContext.RequestServices;
         var observe = services.GetRequiredService<ObserveService>();
         var observerId = observe.ObserverIdOf(query);
-        switch (await observe.OwnAsync(query, observerId, subscriber))
+        var (ownership, refusal) = await observe.OwnAsync(query, observerId, subscriber);
+        switch (ownership)
         {
             case Ownership.Foreign:
                 // As for any other user's thing: not found, so that the id's existence does not leak.
@@ -112,6 +113,11 @@ public static class ResourceListing
                     $"A subscriber may observe at most {services.GetRequiredService<IOptions<Reactive.ReactiveOptions>>().Value.MaxObserversPerSubscriber} queries at once; unsubscribe from some first.");
         }
 
+        if (refusal is not null)
+        {
+            return QuotaProblems.Refused(request.HttpContext, query.Principal, refusal);
+        }
+
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var items = await resource.EvaluateAsync(db, query, json, cancellationToken);
         if (notFound is not null && items.Count == 0)
@@ -119,11 +125,17 @@ public static class ResourceListing
             return notFound;
         }
 
+        var itemsJson = ObservedItem.ToJsonArray(items);
+        if (await observe.StoreAsync(query, observerId, itemsJson) is { } tooBig)
+        {
+            return QuotaProblems.Refused(request.HttpContext, query.Principal, tooBig);
+        }
+
         Observed observed;
         try
         {
             // Redis being unreachable surfaces as a 503 through DependencyUnavailableExceptionHandler.
-            observed = await observe.ObserveAsync(resource, query, observerId, subscriber, items, cancellationToken);
+            observed = await observe.ObserveAsync(resource, query, observerId, subscriber, items, cancellationToken, itemsJson);
         }
         catch (Exception exception) when (exception is TimeoutException or ObserverGoneException)
         {

@@ -1,16 +1,17 @@
 using ReactiveRest.Engine.Observers;
 using ReactiveRest.Engine.Protocol;
+using ReactiveRest.Engine.Quotas;
 using ReactiveRest.Engine.Resources;
 
 namespace ReactiveRest.Engine.Subscribers;
 
 /// <summary>Ends subscriptions: one at a client's request, or all of a subscriber whose grace period is over.</summary>
-public sealed class SubscriptionService(ObserverStore observers, SubscriberStore subscribers, ControlChannel control, ResourceCatalog catalog)
+public sealed class SubscriptionService(ObserverStore observers, SubscriberStore subscribers, ControlChannel control, ResourceCatalog catalog, UserQuotas quotas)
 {
     /// <returns>False when there was no such subscription.</returns>
     public async Task<bool> UnsubscribeAsync(string observerId, string subscriberId)
     {
-        var removed = await observers.UnsubscribeAsync(observerId, subscriberId, DependenciesOf);
+        var removed = await EndSubscriptionAsync(observerId, subscriberId);
         await subscribers.ForgetObserverAsync(subscriberId, observerId);
         if (removed)
         {
@@ -25,18 +26,41 @@ public sealed class SubscriptionService(ObserverStore observers, SubscriberStore
     /// <returns>False when the subscriber turned out to be connected.</returns>
     public async Task<bool> EndSubscriberAsync(string subscriberId, string deadReplica)
     {
-        if (await subscribers.DropAsync(subscriberId, deadReplica) is not { } observerIds)
+        if (await subscribers.DropAsync(subscriberId, deadReplica) is not { } dropped)
         {
             return false;
         }
 
-        foreach (var observerId in observerIds)
+        foreach (var observerId in dropped.Observers)
         {
-            await observers.UnsubscribeAsync(observerId, subscriberId, DependenciesOf);
+            await EndSubscriptionAsync(observerId, subscriberId);
+        }
+
+        if (dropped.Owner.Length > 0)
+        {
+            await quotas.ForgetSubscriberAsync(dropped.Owner, subscriberId);
         }
 
         await subscribers.NotDueAsync(subscriberId);
         return true;
+    }
+
+    /// <summary>The observer's side; an observer left without subscribers is dropped and no longer counts for its user.</summary>
+    private async Task<bool> EndSubscriptionAsync(string observerId, string subscriberId)
+    {
+        string? droppedDefinition = null;
+        var removed = await observers.UnsubscribeAsync(observerId, subscriberId, definition =>
+        {
+            // Asked only when the observer was dropped.
+            droppedDefinition = definition;
+            return DependenciesOf(definition);
+        });
+        if (droppedDefinition is not null && ObserverQuery.FromDefinition(droppedDefinition, catalog) is { } query)
+        {
+            await quotas.ForgetObserverAsync(query.Principal, observerId);
+        }
+
+        return removed;
     }
 
     /// <summary>The change keys an observer with this stored definition was indexed under.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Protocol;
+using ReactiveRest.Engine.Quotas;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 
@@ -67,23 +68,68 @@ public static class SubscriberWebSocketEndpoint
         }
 
         var user = Users.Of(context.User);
-        if (await services.GetRequiredService<SubscriberStore>().OwnAsync(subscriber!, user) == Ownership.Foreign)
+        var store = services.GetRequiredService<SubscriberStore>();
+        var quotas = services.GetRequiredService<UserQuotas>();
+        var owning = store.OwnAsync(subscriber!, user);
+        var subscriberPlace = quotas.TakeSubscriberAsync(user, subscriber!);
+        await Task.WhenAll(owning, subscriberPlace);
+        if (await owning == Ownership.Foreign)
         {
             // The owner's connection, if any, is left untouched.
             return Problems.Create(StatusCodes.Status403Forbidden, "Forbidden", "This subscriber id belongs to another user; choose another id.");
         }
 
-        using var quota = services.GetRequiredService<SocketQuota>().TryTake(user);
-        if (quota is null)
+        if (await subscriberPlace is { } tooManyIds)
         {
-            return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many WebSockets",
-                $"A user may hold at most {services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Engine.Reactive.ReactiveOptions>>().Value.MaxSocketsPerUser} WebSockets open on one replica.");
+            if (await owning == Ownership.Claimed)
+            {
+                await store.GiveBackClaimAsync(subscriber!, user);
+            }
+
+            return QuotaProblems.Refused(context, user, tooManyIds);
         }
 
-        // Which replica serves the connection: for operators following a client, and for the fault tests.
-        context.Response.Headers[ReplicaHeader] = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+        var replicaId = services.GetRequiredService<ReplicaRegistry>().ReplicaId;
+        var socketId = Guid.NewGuid().ToString("N");
+        if (await quotas.TakeSocketAsync(user, replicaId, socketId) is { } tooManySockets)
+        {
+            if (await owning == Ownership.Claimed)
+            {
+                // Nothing used the id: it is nobody's again, and takes none of the user's places.
+                await store.GiveBackClaimAsync(subscriber!, user);
+                await quotas.ForgetSubscriberAsync(user, subscriber!);
+            }
+
+            return QuotaProblems.Refused(context, user, tooManySockets);
+        }
+
+        try
+        {
+            // Which replica serves the connection: for operators following a client, and for the fault tests.
+            context.Response.Headers[ReplicaHeader] = replicaId;
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+        }
+        finally
+        {
+            await ReleaseSocketQuietlyAsync(quotas, user, replicaId, socketId);
+        }
+
         return Results.Empty;
+    }
+
+    /// <summary>
+    /// Redis may be away as the socket ends: the place is then found by the recount when the user reaches the quota,
+    /// once this replica is gone, or stays taken until then while this replica lives.
+    /// </summary>
+    private static async Task ReleaseSocketQuietlyAsync(UserQuotas quotas, string user, string replicaId, string socketId)
+    {
+        try
+        {
+            await quotas.ReleaseSocketAsync(user, replicaId, socketId);
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+        }
     }
 }

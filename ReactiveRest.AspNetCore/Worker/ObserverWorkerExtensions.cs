@@ -23,7 +23,6 @@ public static class ObserverWorkerExtensions
     public static IHostApplicationBuilder AddReactiveObservers(this IHostApplicationBuilder builder)
     {
         builder.AddReactiveAuthentication();
-        builder.Services.AddSingleton<SocketQuota>();
 
         // Capture, match, evaluate (and diff, and append to the log).
         builder.Services.AddHostedService<CaptureCheck>();

@@ -27,6 +27,7 @@ public sealed class ReactiveMetrics
     private readonly Counter<long> _resyncs;
     private readonly Counter<long> _expired;
     private readonly UpDownCounter<long> _sockets;
+    private readonly Counter<long> _quotaRefusals;
     private IReplicaGauges? _replica;
 
     public ReactiveMetrics(IMeterFactory meterFactory)
@@ -55,6 +56,9 @@ public sealed class ReactiveMetrics
             "reactiverest.subscriptions.expired", "{subscription}", "Subscriptions a client was told to observe again (expired)");
         _sockets = meter.CreateUpDownCounter<long>(
             "reactiverest.sockets", "{socket}", "Open subscriber WebSockets on this replica");
+        _quotaRefusals = meter.CreateCounter<long>(
+            "reactiverest.quota.refusals", "{refusal}",
+            "Requests refused because their user was at a quota (tagged reactiverest.quota: observers, subscribers, sockets, stored_bytes)");
         meter.CreateObservableGauge(
             "reactiverest.subscribers", () => Observe(replica => replica.Subscribers), "{subscriber}", "Subscribers connected to this replica");
         meter.CreateObservableGauge(
@@ -102,6 +106,8 @@ public sealed class ReactiveMetrics
     public void Resynced() => _resyncs.Add(1);
 
     public void Expired(string reason) => _expired.Add(1, new KeyValuePair<string, object?>("reactiverest.reason", reason));
+
+    public void QuotaRefused(string quota) => _quotaRefusals.Add(1, new KeyValuePair<string, object?>("reactiverest.quota", quota));
 
     public void SocketOpened() => _sockets.Add(1);
 

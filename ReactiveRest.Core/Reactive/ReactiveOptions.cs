@@ -62,9 +62,30 @@ public sealed class ReactiveOptions
     [Range(1, 1_000_000)]
     public int MaxObserversPerSubscriber { get; set; } = 1000;
 
-    /// <summary>WebSockets one user may hold open on one observers replica; one more is answered 429 before the upgrade.</summary>
+    /// <summary>
+    /// WebSockets one user may hold open, counted in Redis across every observers replica; one more is answered 429
+    /// before the upgrade.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxSocketsPerUser { get; set; } = 100;
+
+    /// <summary>Live observers one user may hold, over all their subscriber ids and every replica; one more is answered 429.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxObserversPerUser { get; set; } = 1000;
+
+    /// <summary>
+    /// Subscriber ids one user may hold at once (from first use until their subscriptions end); a new one more is
+    /// answered 429.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxSubscribersPerUser { get; set; } = 100;
+
+    /// <summary>
+    /// Bytes the results of one user's observers may store in Redis (each result is kept twice: current and the
+    /// subscribers' starting snapshot); an observe GET that would store more is answered 429.
+    /// </summary>
+    [Range(1024L, long.MaxValue)]
+    public long MaxStoredBytesPerUser { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Observe GETs (<c>observe=</c>) per user per second, with bursts of twice as many; more are answered 429.</summary>
     [Range(1, 1_000_000)]

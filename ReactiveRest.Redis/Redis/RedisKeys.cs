@@ -51,6 +51,8 @@ public static class RedisKeys
     public static ObserverKeys Observer(string observerId) => new(observerId);
 
     public static SubscriberKeys Subscriber(string subscriberId) => new(subscriberId);
+
+    public static UserKeys User(string user) => new(user);
 }
 
 /// <summary>The keys of one observer, all on one cluster slot.</summary>
@@ -90,4 +92,25 @@ public readonly record struct SubscriberKeys(string SubscriberId)
 
     /// <summary>String: the user the id belongs to (the first to use it); it expires with the tombstone.</summary>
     public string Owner => Prefix + ":owner";
+}
+
+/// <summary>The quota keys of one user, all on one cluster slot, so that each quota is counted in one step.</summary>
+public readonly record struct UserKeys(string User)
+{
+    private string Prefix => $"rr:{{u:{User}}}";
+
+    /// <summary>Set: the user's live observers.</summary>
+    public string Observers => Prefix + ":observers";
+
+    /// <summary>Set: the subscriber ids the user holds.</summary>
+    public string Subscribers => Prefix + ":subscribers";
+
+    /// <summary>Set: '&lt;replica&gt; &lt;connection&gt;' of each WebSocket the user holds open, on any replica.</summary>
+    public string Sockets => Prefix + ":sockets";
+
+    /// <summary>Hash: observer id → the bytes it stores, and field '' → their sum.</summary>
+    public string StoredBytes => Prefix + ":bytes";
+
+    /// <summary>String with a lifetime: present while a recount of the quota named by the suffix is not due.</summary>
+    public string Recounted(string quota) => Prefix + ":recounted:" + quota;
 }

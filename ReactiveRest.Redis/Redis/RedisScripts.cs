@@ -24,11 +24,15 @@ public static class RedisScripts
     public static readonly string SubscriberClaim = Load("subscriber_claim");
     public static readonly string SubscriberRelease = Load("subscriber_release");
     public static readonly string SubscriberDrop = Load("subscriber_drop");
+    public static readonly string SubscriberUnclaim = Load("subscriber_unclaim");
     public static readonly string SubscriberReassert = Load("subscriber_reassert");
     public static readonly string ReplicaRenew = Load("replica_renew");
     public static readonly string ReplicaReap = Load("replica_reap");
     public static readonly string PollClaim = Load("poll_claim");
     public static readonly string PublishAndTake = Load("publish_and_take");
+    public static readonly string QuotaTake = Load("quota_take");
+    public static readonly string QuotaTakeBytes = Load("quota_take_bytes");
+    public static readonly string QuotaForgetBytes = Load("quota_forget_bytes");
 
     private static string Load(string name)
     {

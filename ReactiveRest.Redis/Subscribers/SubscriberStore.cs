@@ -30,10 +30,18 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
             [user, observerId ?? "", options.Value.MaxObserversPerSubscriber, UnusedClaimSeconds]);
         return reply switch
         {
+            2 => Ownership.Claimed,
             1 => Ownership.Owned,
             0 => Ownership.Foreign,
             _ => Ownership.AtObserverLimit,
         };
+    }
+
+    /// <summary>Gives back a claim <see cref="OwnAsync"/> just made, unless the id was used meanwhile.</summary>
+    public Task GiveBackClaimAsync(string subscriberId, string user)
+    {
+        var keys = RedisKeys.Subscriber(subscriberId);
+        return Database.ScriptEvaluateAsync(RedisScripts.SubscriberUnclaim, [keys.Owner, keys.Observers], [user]);
     }
 
     /// <summary>Whether the subscriber id is <paramref name="user"/>'s (reads only: an unused id is nobody's).</summary>
@@ -119,13 +127,13 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
     public Task NotDueAsync(string subscriberId) => Database.SortedSetRemoveAsync(RedisKeys.Disconnected, subscriberId);
 
     /// <summary>Ends the subscriber's side of its subscriptions, unless it is served by a replica other than <paramref name="deadReplica"/>.</summary>
-    /// <returns>The observers it was subscribed to, or null when it is connected.</returns>
-    public async Task<IReadOnlyList<string>?> DropAsync(string subscriberId, string deadReplica)
+    /// <returns>The user who owned it ('' when unknown) and the observers it was subscribed to, or null when it is connected.</returns>
+    public async Task<(string Owner, IReadOnlyList<string> Observers)?> DropAsync(string subscriberId, string deadReplica)
     {
         var keys = RedisKeys.Subscriber(subscriberId);
         var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.SubscriberDrop,
             [keys.State, keys.Observers, keys.Tombstone, keys.Owner], [deadReplica, (long)options.Value.TombstoneLifetime.TotalSeconds]))!;
-        return reply[0].ToString() == "connected" ? null : [.. reply.Skip(1).Select(value => value.ToString())];
+        return reply[0].ToString() == "connected" ? null : (reply[1].ToString(), [.. reply.Skip(2).Select(value => value.ToString())]);
     }
 }
 
@@ -133,6 +141,9 @@ public sealed class SubscriberStore(IConnectionMultiplexer redis, IOptions<React
 public enum Ownership
 {
     Owned,
+
+    /// <summary>The user's from this use on: nobody held the id (a new subscriber id counts against the user's quota).</summary>
+    Claimed,
 
     /// <summary>Another user first used the id.</summary>
     Foreign,

@@ -27,6 +27,9 @@ public static class TestUsers
         "Reactive:ObservesPerSecondPerUser=100000",
         "Reactive:WritesPerSecondPerUser=100000",
         "Reactive:MaxSocketsPerUser=100000",
+        "Reactive:MaxObserversPerUser=1000000",
+        "Reactive:MaxSubscribersPerUser=1000000",
+        "Reactive:MaxStoredBytesPerUser=1000000000000",
     ];
 
     /// <summary>The same settings for a service hosted in the test process.</summary>
@@ -37,6 +40,9 @@ public static class TestUsers
         ["Reactive:ObservesPerSecondPerUser"] = "100000",
         ["Reactive:WritesPerSecondPerUser"] = "100000",
         ["Reactive:MaxSocketsPerUser"] = "100000",
+        ["Reactive:MaxObserversPerUser"] = "1000000",
+        ["Reactive:MaxSubscribersPerUser"] = "1000000",
+        ["Reactive:MaxStoredBytesPerUser"] = "1000000000000",
     };
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new();

@@ -48,12 +48,12 @@ public sealed class LimitsTests(LimitsStack stack)
                 open.Add(await Subscriber.ConnectAsync(stack, user: user));
             }
 
-            Assert.Equal(HttpStatusCode.TooManyRequests, await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, "/ws/one-too-many", user)));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, $"/ws/one-too-many-{Guid.NewGuid():N}", user)));
             // Another user is not affected; a closed socket frees its place.
-            Assert.Equal(HttpStatusCode.SwitchingProtocols, await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, "/ws/other-user", TestUsers.Unique("other"))));
+            Assert.Equal(HttpStatusCode.SwitchingProtocols, await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, $"/ws/other-{Guid.NewGuid():N}", TestUsers.Unique("other"))));
             await open[0].CloseAsync();
             await Eventually.HoldsAsync(
-                async () => await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, "/ws/after-close", user)) == HttpStatusCode.SwitchingProtocols,
+                async () => await WebSocketUpgrade.TryAsync(Subscriber.WebSocketUri(stack, $"/ws/{open[0].Id}", user)) == HttpStatusCode.SwitchingProtocols,
                 TimeSpan.FromSeconds(5), "a closed socket frees its place");
         }
         finally
@@ -103,7 +103,7 @@ public sealed class LimitsTests(LimitsStack stack)
     }
 
     /// <summary>Runs a request of the test's own set-up, waiting out the rate limit this stack enforces.</summary>
-    private static async Task<T> WithinRateAsync<T>(Func<Task<T>> request)
+    internal static async Task<T> WithinRateAsync<T>(Func<Task<T>> request)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)

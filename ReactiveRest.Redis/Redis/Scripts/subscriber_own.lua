@@ -6,14 +6,17 @@
 -- KEYS[1] owner (string)   KEYS[2] the subscriber's observers (set)
 -- ARGV[1] user   ARGV[2] the observer about to be subscribed ('' when none)   ARGV[3] the most observers a subscriber may have
 -- ARGV[4] how long an unused claim lasts (seconds)
--- Returns 1 when allowed, 0 when the id belongs to another user, -1 when the subscriber is at its observer limit.
+-- Returns 1 when allowed, 2 when allowed and this use claimed the id (it was nobody's), 0 when the id belongs to another
+-- user, -1 when the subscriber is at its observer limit.
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then
   return 0
 end
 local unused = tonumber(ARGV[4])
+local claimed = 1
 if not owner then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', unused)
+  claimed = 2
 else
   -- Expiring (a new claim, or an ended subscriber's tombstone): at least long enough for this use to take hold.
   local ttl = redis.call('TTL', KEYS[1])
@@ -24,4 +27,4 @@ end
 if ARGV[2] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[3]) then
   return -1
 end
-return 1
+return claimed

@@ -69,6 +69,9 @@ internal sealed class AppStack : IAsyncDisposable
             "Reactive:WritesPerSecondPerUser=1000000",
             "Reactive:MaxSocketsPerUser=1000000",
             "Reactive:MaxObserversPerSubscriber=1000000",
+            "Reactive:MaxObserversPerUser=10000000",
+            "Reactive:MaxSubscribersPerUser=1000000",
+            "Reactive:MaxStoredBytesPerUser=1000000000000",
             .. settings.Select(setting => $"{setting.Key}={setting.Value}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReactiveRest_AppHost>(
