@@ -47,6 +47,7 @@ public static class ReactiveServiceExtensions
         builder.Services.AddSingleton<ObserverStore>();
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddSingleton<Quotas.UserQuotas>();
+        builder.Services.AddSingleton<Quotas.StoredBytesRecorder>();
         builder.Services.AddSingleton<ControlChannel>();
         builder.Services.AddSingleton<ChangeStream>();
         builder.Services.AddSingleton<EvaluationBatcher>();

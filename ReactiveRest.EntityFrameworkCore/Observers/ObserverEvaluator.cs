@@ -20,6 +20,7 @@ public sealed class ObserverEvaluator(
     EvaluationBatcher batcher,
     IOptions<ReactiveOptions> options,
     ReactiveMetrics metrics,
+    Quotas.StoredBytesRecorder storedBytes,
     ILogger<ObserverEvaluator> logger)
 {
     /// <summary>Definitions and results this process evaluated last, so the lock's read sends them only when they changed.</summary>
@@ -115,7 +116,25 @@ public sealed class ObserverEvaluator(
             return null;
         }
 
+        if (messages.Count > 0)
+        {
+            await RecordStoredBytesAsync(observer, resultJson);
+        }
+
         return (observer with { Seq = result.Seq, Result = next, ResultJson = resultJson, Digest = digest }, result);
+    }
+
+    /// <summary>The result's size counts for its user's quota; the commit stands whatever happens here.</summary>
+    private async Task RecordStoredBytesAsync(CachedObserver observer, string resultJson)
+    {
+        try
+        {
+            await storedBytes.RecordAsync(observer.Query.Principal, observer.Id, resultJson);
+        }
+        catch (StackExchange.Redis.RedisException exception)
+        {
+            logger.LogDebug(exception, "Could not record the stored size of observer {Observer}; the next evaluation will", observer.Id);
+        }
     }
 
     private CachedObserver? Refresh(string observerId, CachedObserver? cached, AcquireResult acquired)

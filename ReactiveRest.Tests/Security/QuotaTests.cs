@@ -1,5 +1,10 @@
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Quotas;
+using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Redis;
 using ReactiveRest.Tests.Faults;
 using ReactiveRest.Tests.Infrastructure;
 
@@ -136,6 +141,38 @@ public sealed class QuotaTests(LimitsStack stack)
         using var unsubscribed = await LimitsTests.WithinRateAsync(() => api.PostAsync($"/api/queryobserver/unsubscribe?observer={observer}&subscriber=bytes-{user}", null, Cancellation));
         Assert.Equal(HttpStatusCode.OK, unsubscribed.StatusCode);
         await ObserveOkAsync(api, $"{url}&limit=50&observe=bytes-{user}");
+    }
+
+    [Fact]
+    public async Task What_a_crash_left_counted_is_recounted_when_the_user_reaches_a_quota()
+    {
+        var user = TestUsers.Unique("recount");
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await stack.App.GetConnectionStringAsync("redis", Cancellation))!);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var quotas = new UserQuotas(redis, Options.Create(new ReactiveOptions { MaxSocketsPerUser = 2, MaxObserversPerUser = 2, MaxSubscribersPerUser = 2 }),
+            new ReactiveMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        var live = "live-" + Guid.NewGuid().ToString("N");
+        await redis.GetDatabase().StringSetAsync(RedisKeys.Replica(live), 1, TimeSpan.FromMinutes(1));
+
+        // Places a crash left taken: sockets of a replica that is gone, an observer and subscriber ids that no longer exist.
+        Assert.Null(await quotas.TakeSocketAsync(user, "gone-replica", "a"));
+        Assert.Null(await quotas.TakeSocketAsync(user, "gone-replica", "b"));
+        Assert.Null(await quotas.TakeObserverAsync(user, "gone-observer-1"));
+        Assert.Null(await quotas.TakeObserverAsync(user, "gone-observer-2"));
+        Assert.Null(await quotas.TakeSubscriberAsync(user, "gone-subscriber-1"));
+        Assert.Null(await quotas.TakeSubscriberAsync(user, "gone-subscriber-2"));
+
+        // At the quota: the recount frees them.
+        Assert.Null(await quotas.TakeSocketAsync(user, live, "c"));
+        Assert.Null(await quotas.TakeObserverAsync(user, "new-observer"));
+        Assert.Null(await quotas.TakeSubscriberAsync(user, "new-subscriber"));
+
+        // What exists is kept: a second live socket fills the quota and a third is refused (no recount frees it).
+        Assert.Null(await quotas.TakeSocketAsync(user, live, "d"));
+        var refused = await quotas.TakeSocketAsync(user, live, "e");
+        Assert.Equal(new QuotaRefusal(Quota.Sockets, 2, 2), refused);
+        await quotas.ReleaseSocketAsync(user, live, "c");
+        Assert.Null(await quotas.TakeSocketAsync(user, live, "e"));
     }
 
     /// <summary>Connects once the user has room (a socket just closed gives its place back as its session ends).</summary>
