@@ -24,13 +24,12 @@ internal sealed class SubscriberSession(
     private const int BatchSize = 256;
     private const int SmallReceiveBuffer = 32;
 
-    /// <summary>Replies to the client's frames that may wait to be sent; beyond, its frames are not read until they are.</summary>
+    /// <summary>Replies to the client's frames that may wait to be sent; one more closes the connection with 1008.</summary>
     internal const int MaxPendingReplies = 64;
 
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
     private readonly object _queues = new();
     private Queue<string>? _replies;
-    private SemaphoreSlim? _repliesTaken;
     private Queue<Cursor>? _dirty;
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _closeSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -216,11 +215,6 @@ internal sealed class SubscriberSession(
 
             var replies = _replies.ToArray();
             _replies.Clear();
-            if (_repliesTaken is { CurrentCount: 0 } taken)
-            {
-                taken.Release();
-            }
-
             return replies;
         }
     }
@@ -350,10 +344,18 @@ internal sealed class SubscriberSession(
                     return;
                 }
 
+                if (PendingReplies >= MaxPendingReplies)
+                {
+                    // A client that sends and does not read: its replies would grow without bound. The close waits
+                    // behind what it did not read, so the session ends (and aborts the socket) if it is not sent soon.
+                    RequestClose(WebSocketCloseStatus.PolicyViolation, $"More than {MaxPendingReplies} replies wait to be read.");
+                    await _closeSent.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+                    return;
+                }
+
                 Reply(text == ProtocolMessage.Heartbeat
                     ? ProtocolMessage.Heartbeat
                     : ProtocolMessage.Error("unsupported_message", "Clients send no messages but the heartbeat '--heartbeat--'; subscribe with a GET carrying 'observe'."));
-                await WhileRepliesBackedUpAsync(aborted);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or TimeoutException)
@@ -375,37 +377,6 @@ internal sealed class SubscriberSession(
                 return _replies?.Count ?? 0;
             }
         }
-    }
-
-    /// <summary>Whether the client's frames are left unread until its replies are sent.</summary>
-    internal bool WaitingForReplies { get; private set; }
-
-    /// <summary>
-    /// A client that sends frames and does not read the replies: its frames are not read while
-    /// <see cref="MaxPendingReplies"/> replies wait, so what it sends waits in its own buffers and TCP's, not in this
-    /// process. The socket's end (an abort by the stuck-client sweep included) is checked every second meanwhile.
-    /// </summary>
-    private async Task WhileRepliesBackedUpAsync(CancellationToken aborted)
-    {
-        if (PendingReplies < MaxPendingReplies)
-        {
-            return;
-        }
-
-        // Made before the queue is looked at again, so that the pump's next take is sure to signal it.
-        SemaphoreSlim taken;
-        lock (_queues)
-        {
-            taken = _repliesTaken ??= new SemaphoreSlim(0, 1);
-        }
-
-        while (PendingReplies >= MaxPendingReplies && socket.State == WebSocketState.Open && !_ended.IsCancellationRequested)
-        {
-            WaitingForReplies = true;
-            await taken.WaitAsync(TimeSpan.FromSeconds(1), aborted);
-        }
-
-        WaitingForReplies = false;
     }
 
     private async Task<(WebSocketMessageType Type, string Text, bool TooBig)> ReceiveMessageAsync(byte[] small, CancellationToken aborted)
