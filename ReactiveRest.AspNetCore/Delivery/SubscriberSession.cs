@@ -24,12 +24,19 @@ internal sealed class SubscriberSession(
     private const int BatchSize = 256;
     private const int SmallReceiveBuffer = 32;
 
-    /// <summary>Replies to the client's frames that may wait to be sent; one more closes the connection with 1008.</summary>
+    /// <summary>
+    /// Replies to the client's frames that may wait to be sent. A burst past it is not read further until they are
+    /// taken; if they are not taken within <see cref="RepliesTakenWithin"/> (the client does not read), the connection
+    /// is closed with 1008.
+    /// </summary>
     internal const int MaxPendingReplies = 64;
+
+    internal static readonly TimeSpan RepliesTakenWithin = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
     private readonly object _queues = new();
     private Queue<string>? _replies;
+    private SemaphoreSlim? _repliesTaken;
     private Queue<Cursor>? _dirty;
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _closeSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -215,6 +222,11 @@ internal sealed class SubscriberSession(
 
             var replies = _replies.ToArray();
             _replies.Clear();
+            if (_repliesTaken is { CurrentCount: 0 } taken)
+            {
+                taken.Release();
+            }
+
             return replies;
         }
     }
@@ -344,11 +356,11 @@ internal sealed class SubscriberSession(
                     return;
                 }
 
-                if (PendingReplies >= MaxPendingReplies)
+                if (!await RepliesTakenAsync(aborted))
                 {
                     // A client that sends and does not read: its replies would grow without bound. The close waits
                     // behind what it did not read, so the session ends (and aborts the socket) if it is not sent soon.
-                    RequestClose(WebSocketCloseStatus.PolicyViolation, $"More than {MaxPendingReplies} replies wait to be read.");
+                    RequestClose(WebSocketCloseStatus.PolicyViolation, $"{MaxPendingReplies} replies to its frames wait unread.");
                     await _closeSent.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
                     return;
                 }
@@ -377,6 +389,39 @@ internal sealed class SubscriberSession(
                 return _replies?.Count ?? 0;
             }
         }
+    }
+
+    /// <summary>
+    /// Past <see cref="MaxPendingReplies"/>, the client's next frame is read only once the pump took the replies (an
+    /// honest burst: at once); false when it did not within <see cref="RepliesTakenWithin"/>.
+    /// </summary>
+    private async Task<bool> RepliesTakenAsync(CancellationToken aborted)
+    {
+        if (PendingReplies < MaxPendingReplies)
+        {
+            return true;
+        }
+
+        // Made before the queue is looked at again, so that the pump's next take is sure to signal it.
+        SemaphoreSlim taken;
+        lock (_queues)
+        {
+            taken = _repliesTaken ??= new SemaphoreSlim(0, 1);
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(RepliesTakenWithin.TotalSeconds * Stopwatch.Frequency);
+        while (PendingReplies >= MaxPendingReplies)
+        {
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0 || socket.State != WebSocketState.Open || _ended.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await taken.WaitAsync(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), aborted);
+        }
+
+        return true;
     }
 
     private async Task<(WebSocketMessageType Type, string Text, bool TooBig)> ReceiveMessageAsync(byte[] small, CancellationToken aborted)

@@ -6,8 +6,9 @@ namespace ReactiveRest.Tests.Delivery;
 
 /// <summary>
 /// A client that sends frames and never reads the replies costs the server a bounded amount of memory: once
-/// <see cref="SubscriberSession.MaxPendingReplies"/> replies wait, its next frame closes the connection with 1008, and
-/// as the close cannot reach a client that does not read, the session ends within seconds (not after
+/// <see cref="SubscriberSession.MaxPendingReplies"/> replies wait, its frames are not read further; if the replies are
+/// not taken within <see cref="SubscriberSession.RepliesTakenWithin"/> the connection is closed with 1008, and as the
+/// close cannot reach a client that does not read, the session ends within seconds (not after
 /// <see cref="ReactiveOptions.SendTimeout"/>).
 /// </summary>
 public sealed class ChattyClientTests

@@ -28,7 +28,7 @@ public sealed class FuzzTests(ReactiveRestApp app)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     /// <summary>The close codes docs/protocol.md lists.</summary>
-    private static readonly int[] DocumentedCloseCodes = [1000, 1001, 1003, 1009, 1013, 4000];
+    private static readonly int[] DocumentedCloseCodes = [1000, 1001, 1003, 1008, 1009, 1013, 4000];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
