@@ -17,4 +17,10 @@ public sealed class ReactiveRestApp() : ReactiveRestStack(
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
     public const int MaxLogMessages = 64;
+
+    /// <summary>How long a replica's liveness key lives unless renewed: the stack keeps the default.</summary>
+    public static readonly TimeSpan ReplicaLifetime = new global::ReactiveRest.Engine.Reactive.ReactiveOptions().ReplicaLifetime;
+
+    /// <summary>How often each replica renews its key and reaps dead replicas' subscribers: the stack keeps the default.</summary>
+    public static readonly TimeSpan MaintenancePeriod = new global::ReactiveRest.Engine.Reactive.ReactiveOptions().MaintenancePeriod;
 }

@@ -24,11 +24,17 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The application has not started.");
 
+    /// <summary>A client of the API that runs as the current test's own user (<see cref="TestUsers.Current"/>).</summary>
+    public HttpClient CreateApiClient() => CreateApiClient(TestUsers.Current);
+
     /// <summary>A client of the API that runs as <paramref name="user"/> (a bearer token); null for an anonymous one.</summary>
-    public HttpClient CreateApiClient(string? user = TestUsers.Default) => CreateClient("api").As(user);
+    public HttpClient CreateApiClient(string? user) => CreateClient("api").As(user);
+
+    /// <summary>A client of the observers that runs as the current test's own user (<see cref="TestUsers.Current"/>).</summary>
+    public HttpClient CreateObserversClient() => CreateObserversClient(TestUsers.Current);
 
     /// <summary>A client of the observers that runs as <paramref name="user"/>; null for an anonymous one.</summary>
-    public HttpClient CreateObserversClient(string? user = TestUsers.Default) => CreateClient("observers").As(user);
+    public HttpClient CreateObserversClient(string? user) => CreateClient("observers").As(user);
 
     /// <summary>
     /// Each client without a cookie jar: Aspire's clients share one, so a cookie the token endpoint sets for one test

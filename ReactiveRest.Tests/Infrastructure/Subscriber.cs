@@ -57,9 +57,10 @@ public sealed class Subscriber : IAsyncDisposable
     public string? Replica { get; private set; }
 
     /// <param name="receiveBufferBytes">A small TCP receive buffer, so that a paused reader soon stops the server's sends.</param>
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null, string user = TestUsers.Default)
+    /// <param name="user">Who it runs as; by default the current test's own user (<see cref="TestUsers.Current"/>).</param>
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null, string? user = null)
     {
-        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16], user) { _receiveBufferBytes = receiveBufferBytes };
+        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16], user ?? TestUsers.Current) { _receiveBufferBytes = receiveBufferBytes };
         await subscriber.OpenAsync(app);
         return subscriber;
     }
@@ -80,8 +81,11 @@ public sealed class Subscriber : IAsyncDisposable
         return gate;
     }
 
+    /// <summary>A WebSocket URL of the observers with the current test's own user's token.</summary>
+    public static Uri WebSocketUri(ReactiveRestStack app, string path) => WebSocketUri(app, path, TestUsers.Current);
+
     /// <param name="user">Whose token the URL carries (<c>access_token</c>); null for none.</param>
-    public static Uri WebSocketUri(ReactiveRestStack app, string path, string? user = TestUsers.Default)
+    public static Uri WebSocketUri(ReactiveRestStack app, string path, string? user)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
         var question = path.IndexOf('?', StringComparison.Ordinal);
@@ -102,7 +106,7 @@ public sealed class Subscriber : IAsyncDisposable
     /// <summary>A subscriber of any WebSocket server: for checks of this client itself.</summary>
     internal static async Task<Subscriber> ConnectAsync(Uri uri)
     {
-        var subscriber = new Subscriber("s" + Guid.NewGuid().ToString("N")[..16], TestUsers.Default);
+        var subscriber = new Subscriber("s" + Guid.NewGuid().ToString("N")[..16], TestUsers.Current);
         await subscriber._socket.ConnectAsync(uri, TestContext.Current.CancellationToken);
         subscriber._receiving = subscriber.ReceiveAsync(subscriber._socket);
         return subscriber;

@@ -12,8 +12,21 @@ namespace ReactiveRest.Tests.Infrastructure;
 /// </summary>
 public static class TestUsers
 {
-    /// <summary>Who a test runs as unless it says otherwise.</summary>
-    public const string Default = "tester";
+    /// <summary>
+    /// The one user every test shares: only for a test about a shared user, or for work outside any test (a fixture's
+    /// health checks). A change of a user's board memberships re-evaluates every observer of that user, so a test that
+    /// counts evaluations, statistics or messages as the shared user could have its counts bumped by another test.
+    /// </summary>
+    public const string Shared = "tester";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> PerTest = new();
+
+    /// <summary>
+    /// Who a test runs as unless it says otherwise: a user of its own, the same for the whole test (its clients,
+    /// subscribers and tokens agree), so no parallel test's writes or membership changes reach its observers. Outside
+    /// a test (a fixture starting), <see cref="Shared"/>.
+    /// </summary>
+    public static string Current => TestContext.Current.Test is { } test ? PerTest.GetOrAdd(test.UniqueID, _ => Unique("t")) : Shared;
 
     public const string SigningKey = "reactiverest-tests-signing-key-0123456789abcdef";
 

@@ -4,11 +4,13 @@ namespace ReactiveRest.Tests.Reactive;
 
 /// <summary>
 /// A resource whose changes no key announces (board statistics, computed by the database) is polled: its observers
-/// are evaluated on a timer, shared and diffed, and send nothing while nothing changes.
+/// are evaluated on a timer, shared and diffed, and send nothing while nothing changes. Every wait has a deadline (the
+/// polls' loop and each frame their own, convergence its own, each request the client's 30 s), so a poll that never
+/// comes fails the test rather than hanging it.
 /// </summary>
 public sealed class PollTests(ReactiveRestApp app)
 {
-    private readonly HttpClient _api = app.CreateApiClient();
+    private readonly HttpClient _api = WithTimeout(app.CreateApiClient());
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -54,6 +56,17 @@ public sealed class PollTests(ReactiveRestApp app)
         await Convergence.AssertConvergesAsync(_api, subscriber, observer, url);
     }
 
-    private async Task<long> EvaluationsAsync(string observer) =>
-        (await _api.GetJsonAsync($"/api/queryobserver/{observer}")).Body.GetProperty("evaluations").GetInt64();
+    private async Task<long> EvaluationsAsync(string observer)
+    {
+        var (status, stats) = await _api.GetJsonAsync($"/api/queryobserver/{observer}");
+        Assert.True(status == HttpStatusCode.OK, $"Observer {observer}'s statistics answered {(int)status}: {stats}");
+        return stats.GetProperty("evaluations").GetInt64();
+    }
+
+    /// <summary>A request that gets no answer fails within 30 s (HttpClient's default is 100 s).</summary>
+    private static HttpClient WithTimeout(HttpClient client)
+    {
+        client.Timeout = TimeSpan.FromSeconds(30);
+        return client;
+    }
 }

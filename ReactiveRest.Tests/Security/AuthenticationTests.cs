@@ -47,7 +47,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_token_signed_with_another_key_is_refused()
     {
-        var forged = TestUsers.Mint(new Dictionary<string, object> { ["sub"] = TestUsers.Default }, key: new string('k', 32));
+        var forged = TestUsers.Mint(new Dictionary<string, object> { ["sub"] = TestUsers.Current }, key: new string('k', 32));
         using var client = app.CreateApiClient(user: null);
         client.DefaultRequestHeaders.Authorization = new("Bearer", forged);
         using var response = await client.GetAsync("/api/boards", Cancellation);
@@ -120,7 +120,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_cookie_write_must_come_from_an_allowed_origin()
     {
-        var token = TestUsers.TokenFor(TestUsers.Default);
+        var token = TestUsers.TokenFor(TestUsers.Current);
         using var client = CookieClient(token);
 
         using var noOrigin = await client.PostAsJsonAsync("/api/boards", new { name = "no origin" }, Cancellation);
@@ -135,7 +135,7 @@ public sealed class AuthenticationTests(ReactiveRestApp app)
     [Fact]
     public async Task A_cookie_websocket_from_a_foreign_origin_is_refused_and_from_the_pages_origin_accepted()
     {
-        var cookie = $"rr_token={TestUsers.TokenFor(TestUsers.Default)}";
+        var cookie = $"rr_token={TestUsers.TokenFor(TestUsers.Current)}";
         var uri = Subscriber.WebSocketUri(app, "/ws/cookie-" + Guid.NewGuid().ToString("N")[..8], user: null);
 
         var foreign = await WebSocketUpgrade.TryAsync(uri, options =>

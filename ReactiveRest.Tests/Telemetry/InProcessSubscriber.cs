@@ -18,7 +18,7 @@ public sealed class InProcessSubscriber(string id, WebSocket socket) : IAsyncDis
     {
         var id = "t" + Guid.NewGuid().ToString("N")[..16];
         var socket = await server.CreateWebSocketClient().ConnectAsync(
-            new Uri(server.BaseAddress, $"/ws/{id}?access_token={Infrastructure.TestUsers.TokenFor(Infrastructure.TestUsers.Default)}"), TestContext.Current.CancellationToken);
+            new Uri(server.BaseAddress, $"/ws/{id}?access_token={Infrastructure.TestUsers.TokenFor(Infrastructure.TestUsers.Current)}"), TestContext.Current.CancellationToken);
         var subscriber = new InProcessSubscriber(id, socket);
         subscriber._receiving = subscriber.ReceiveAsync();
         return subscriber;

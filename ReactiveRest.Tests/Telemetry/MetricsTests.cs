@@ -15,7 +15,7 @@ public sealed class MetricsTests(TelemetryStack stack)
     [Fact]
     public async Task One_write_moves_the_evaluation_and_latency_instruments()
     {
-        using var api = stack.Api.CreateClient().As(TestUsers.Default);
+        using var api = stack.Api.CreateClient().As(TestUsers.Current);
         var board = await api.CreateBoardAsync("metrics");
         await using var subscriber = await InProcessSubscriber.ConnectAsync(stack.Observers.Server);
         var (status, observed) = await api.GetJsonAsync($"/api/tasks?boardId={board.Id()}&observe={subscriber.Id}");

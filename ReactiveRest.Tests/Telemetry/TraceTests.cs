@@ -14,7 +14,7 @@ public sealed class TraceTests(TelemetryStack stack)
     [Fact]
     public async Task One_write_is_one_trace_from_the_request_through_publish_and_evaluation_to_the_push()
     {
-        using var api = stack.Api.CreateClient().As(TestUsers.Default);
+        using var api = stack.Api.CreateClient().As(TestUsers.Current);
         var board = await api.CreateBoardAsync("traces");
         await using var subscriber = await InProcessSubscriber.ConnectAsync(stack.Observers.Server);
         var (status, observed) = await api.GetJsonAsync($"/api/tasks?boardId={board.Id()}&observe={subscriber.Id}");

@@ -65,7 +65,13 @@ describe('live queries against the real stack', { skip }, () => {
 
     let called = false;
     live.subscribe(() => (called = true));
+    // A sentinel on the same socket: another query of the board, opened after the close. Once it shows the write, a
+    // message the closed query would have had for that write (same change, same socket) would have come too.
+    const sentinel = client.observe<Task>(`/api/tasks?boardId=${boardId}&ordering=-id`);
+    await sentinel.ready;
     await rest.createTask(boardId, { title: 'unseen' });
+    await assertConverges(rest, sentinel);
+    assert.deepEqual(sentinel.items.map((t) => t.title), ['unseen']);
     assert.deepEqual(live.items, []);
     assert.equal(called, false);
     client.close();

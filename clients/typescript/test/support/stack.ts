@@ -52,6 +52,8 @@ export function token(user: string): Promise<string | undefined> {
 /** A client's network: its sockets, and a switch that makes every new connection attempt fail. */
 export interface Network {
   readonly sockets: NodeWebSocket[];
+  /** When each socket made while online opened (Date.now()); a test may empty it to time the next one. */
+  readonly opened: number[];
   offline: boolean;
   /** The current socket, dropped without a close handshake, as a dead network path or a killed process would. */
   kill(): void;
@@ -82,8 +84,10 @@ export function closeClients(): void {
 export async function connect(options: Partial<ReactiveClientOptions> = {}, user = 'ts-client-tests'): Promise<TestClient> {
   const bearer = await token(user);
   const sockets: NodeWebSocket[] = [];
+  const opened: number[] = [];
   const network: Network = {
     sockets,
+    opened,
     offline: false,
     kill: () => sockets.at(-1)?.terminate(),
   };
@@ -93,6 +97,7 @@ export async function connect(options: Partial<ReactiveClientOptions> = {}, user
       // Port 9 (discard) refuses connections: an attempt while offline fails as an unplugged network's does.
       super(network.offline ? 'ws://127.0.0.1:9/' : url);
       sockets.push(this);
+      this.once('open', () => opened.push(Date.now()));
     }
   }
 
