@@ -32,6 +32,12 @@ public sealed class EvaluationBatcher(
     /// <summary>Bounds one statement's work; more observers of a shape due at once run as several statements.</summary>
     public const int MaxBatch = 100;
 
+    /// <summary>
+    /// Statements a failed batch's members rerun on at once: enough that a culprit or two cannot hold up the rest, few
+    /// enough that a batch timing out on a saturated database does not answer it with 100 statements at once.
+    /// </summary>
+    public const int RerunParallelism = 8;
+
     /// <summary>Times a member may hold its batch back within <see cref="StrikeWindow"/> before it gets its own lane.</summary>
     public const int SoloLaneStrikes = 3;
 
@@ -127,12 +133,17 @@ public sealed class EvaluationBatcher(
     }
 
     /// <summary>
-    /// Each member of a failed batch on its own statement, all at once, each answered as soon as its own ends. Those
-    /// that fail or are slow again while another member was not are the culprits: each takes a strike.
+    /// Each member of a failed batch on its own statement, <see cref="RerunParallelism"/> at once, each answered as soon
+    /// as its own ends. Those that fail or are slow again while another member was not are the culprits: each takes a
+    /// strike.
     /// </summary>
     private async Task RetryAloneAsync(IReactiveResource resource, IReadOnlyList<Pending> batch)
     {
-        var held = await Task.WhenAll(batch.Select(pending => Task.Run(() => RunAloneAsync(resource, pending, soloLane: false))));
+        var held = new bool[batch.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = RerunParallelism },
+            async (index, _) => held[index] = await RunAloneAsync(resource, batch[index], soloLane: false));
         if (held.All(slowOrFailed => slowOrFailed))
         {
             // Every member alike: the database, not a member, is the trouble.
