@@ -196,8 +196,8 @@ public sealed class EvaluationBatcher(
         {
             metrics.SoloLaneOpened();
             logger.LogWarning(
-                "The query {Query} of user {User} held back the statements it shared {Strikes} times within {Window}; it is evaluated alone until it runs {Quiet} without being slow or failing",
-                pending.Query.Url, pending.Query.Principal, SoloLaneStrikes, StrikeWindow, SoloLaneQuiet);
+                "Observer {Observer} ({Query}) held back the statements it shared {Strikes} times within {Window}; it is evaluated alone until it runs {Quiet} without being slow or failing",
+                pending.Query.ObserverIdWith(options.Value.ObserverIdSecret), pending.Query.Url, SoloLaneStrikes, StrikeWindow, SoloLaneQuiet);
         }
     }
 

@@ -47,8 +47,7 @@ public sealed class FairShare<TUser, TWaiter> where TUser : notnull
     {
         lock (_users)
         {
-            var state = _users[user];
-            if (state.Held == 0)
+            if (!_users.TryGetValue(user, out var state) || state.Held == 0)
             {
                 throw new InvalidOperationException("The user holds no slot.");
             }

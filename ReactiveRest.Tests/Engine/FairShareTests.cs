@@ -101,6 +101,7 @@ public sealed class FairShareTests
         share.Enter("b", "b0");
 
         Assert.Throws<InvalidOperationException>(() => share.Leave("b"));
+        Assert.Throws<InvalidOperationException>(() => share.Leave("nobody"));
     }
 
     [Fact]
