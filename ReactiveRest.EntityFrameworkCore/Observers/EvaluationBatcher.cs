@@ -51,10 +51,10 @@ public sealed class EvaluationBatcher(
     private readonly EvaluationSlots _slots = new(options.Value.MaxConcurrentEvaluations, metrics);
 
     /// <summary>
-    /// Each observer's place in a batch, worked out once: the evaluator keeps one <see cref="ObserverQuery"/> per
-    /// observer, and its shape never changes.
+    /// Each observer's place in a batch and its lane key, worked out once: the evaluator keeps one
+    /// <see cref="ObserverQuery"/> per observer, and neither ever changes.
     /// </summary>
-    private readonly ConditionalWeakTable<ObserverQuery, StrongBox<BatchMember?>> _members = new();
+    private readonly ConditionalWeakTable<ObserverQuery, Place> _places = new();
 
     /// <summary>Observers in their own lane now.</summary>
     public int SoloLanes => _lanes.Alone(DateTimeOffset.UtcNow);
@@ -66,8 +66,8 @@ public sealed class EvaluationBatcher(
     public async Task<(IReadOnlyList<ObservedItem> Items, int BatchSize)> EvaluateAsync(ObserverQuery query, CancellationToken cancellationToken)
     {
         var resource = catalog.Find(query.Resource)!;
-        var member = _members.GetValue(query, observed => new StrongBox<BatchMember?>(resource.BatchMemberOf(observed))).Value;
-        var pending = new Pending(query, member, LaneKey(query));
+        var (member, laneKey) = _places.GetValue(query, observed => new Place(resource.BatchMemberOf(observed), LaneKey(observed)));
+        var pending = new Pending(query, member, laneKey);
         await _slots.EnterAsync(query.Principal, cancellationToken);
         try
         {
@@ -203,6 +203,8 @@ public sealed class EvaluationBatcher(
 
     /// <summary>An observer's identity without the id secret: its user and canonical GET, length-prefixed like the id's.</summary>
     private static string LaneKey(ObserverQuery query) => $"{query.Principal.Length}:{query.Principal}\n{query.Url}";
+
+    private sealed record Place(BatchMember? Member, string LaneKey);
 
     private sealed record Pending(ObserverQuery Query, BatchMember? Member, string LaneKey)
     {
