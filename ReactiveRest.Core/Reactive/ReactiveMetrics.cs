@@ -21,6 +21,9 @@ public sealed class ReactiveMetrics
     private readonly Histogram<double> _evaluationDuration;
     private readonly Counter<long> _queries;
     private readonly Histogram<long> _batchSize;
+    private readonly Counter<long> _batchFailures;
+    private readonly Counter<long> _soloLanes;
+    private readonly Counter<long> _fairShareWaits;
     private readonly Counter<long> _changesRelayed;
     private readonly Counter<long> _messagesSent;
     private readonly Histogram<double> _writeToPush;
@@ -42,6 +45,15 @@ public sealed class ReactiveMetrics
         _batchSize = meter.CreateHistogram(
             "reactiverest.evaluation.batch_size", "{observer}", "Observers evaluated by one database query",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100] });
+        _batchFailures = meter.CreateCounter<long>(
+            "reactiverest.evaluation.batch_failures", "{statement}",
+            "Statements shared by a batch of observers that failed or ran past Reactive:BatchStatementTimeout; their members ran again alone");
+        _soloLanes = meter.CreateCounter<long>(
+            "reactiverest.evaluation.solo_lanes", "{observer}",
+            "Observers moved into their own lane (evaluated alone, never batched) for holding their batches back repeatedly");
+        _fairShareWaits = meter.CreateCounter<long>(
+            "reactiverest.evaluation.fair_share_waits", "{evaluation}",
+            "Evaluations that waited for a slot because every slot, or their user's fair share of them, was taken");
         _changesRelayed = meter.CreateCounter<long>(
             "reactiverest.changes.relayed", "{change}", "Row changes relayed from PostgreSQL to the Redis change stream");
         _messagesSent = meter.CreateCounter<long>(
@@ -86,6 +98,13 @@ public sealed class ReactiveMetrics
         _queries.Add(1);
         _batchSize.Record(observers);
     }
+
+    /// <param name="reason"><c>timeout</c> or <c>error</c>.</param>
+    public void BatchStatementFailed(string reason) => _batchFailures.Add(1, new KeyValuePair<string, object?>("reactiverest.reason", reason));
+
+    public void SoloLaneOpened() => _soloLanes.Add(1);
+
+    public void FairShareWaited() => _fairShareWaits.Add(1);
 
     public void ChangesRelayed(int count) => _changesRelayed.Add(count);
 

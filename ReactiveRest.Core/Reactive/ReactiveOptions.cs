@@ -34,6 +34,20 @@ public sealed class ReactiveOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan EvaluationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A statement shared by a batch of observers taking longer is cancelled and its members run again alone, so one
+    /// slow member holds the others back by at most this much.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BatchStatementTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Evaluations one process runs at once; when they are all taken, each user waiting gets an equal share of them, so
+    /// one user's heavy queries cannot hold all of them.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentEvaluations { get; set; } = 128;
+
     /// <summary>A replica whose liveness key is older than this is taken for dead and its subscribers start their grace period.</summary>
     [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
     public TimeSpan ReplicaLifetime { get; set; } = TimeSpan.FromSeconds(10);

@@ -7,8 +7,10 @@ using ReactiveRest.ApiModel;
 using ReactiveRest.ApiModel.Data;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Querying;
 using ReactiveRest.Engine.Resources;
@@ -138,7 +140,7 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
     }
 
     [Fact]
-    public async Task A_failed_statement_fails_every_query_of_its_batch_and_the_next_ones_run_again()
+    public async Task When_the_database_is_gone_every_query_of_a_batch_gets_the_error_and_the_next_ones_run_again()
     {
         // A real PostgreSQL client aimed at a port nothing listens on: every statement fails as it does when the
         // database is gone.
@@ -161,6 +163,98 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
                 Assert.IsType<NpgsqlException>(error as NpgsqlException ?? error.InnerException, exactMatch: false);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_slow_batch_member_does_not_delay_the_others()
+    {
+        var (users, board) = await BoardWatchedByAsync("slowmember", 6);
+        var culprit = users[3];
+
+        // Every statement that reads for the culprit (the shared one, then its own) is held until the test lets it go:
+        // a slow member for as long as the test needs, with no timing luck. The first statement is held too, until
+        // every query has been handed to the batcher, so the other five share the next statement, culprit included.
+        var statements = new CulpritStatements(culprit, fail: false);
+        await using var services = Services(await ConnectionStringAsync(), statements, options => options.BatchStatementTimeout = TimeSpan.FromSeconds(1));
+        var batcher = services.GetRequiredService<EvaluationBatcher>();
+        var queries = users.Select(user => ListQueryOf($"boardId={board}&ordering=position", user)).ToList();
+
+        var first = statements.HoldNext(users[0]);
+        var evaluations = queries.Select(query => batcher.EvaluateAsync(query, Cancellation)).ToList();
+        await first.Started.WaitAsync(Normal, Cancellation);
+        first.Release();
+
+        // The shared statement runs out of time (1 s) and each member runs alone: the others get their results while
+        // the culprit's statement is still held.
+        var others = evaluations.Where((_, index) => index != 3).ToList();
+        var results = await Task.WhenAll(others).WaitAsync(Normal, Cancellation);
+        Assert.False(evaluations[3].IsCompleted, "the culprit's statement is held, yet its evaluation ended");
+        Assert.Equal(2, statements.ForCulprit);
+        await using var db = await ContextAsync();
+        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        foreach (var (query, result) in queries.Where((_, index) => index != 3).Zip(results))
+        {
+            Assert.Equal(3, result.Items.Count);
+            Assert.Equal(await ApiResources.Tasks.EvaluateAsync(db, query, json, Cancellation), result.Items);
+        }
+
+        // Late, the culprit still gets its own result.
+        statements.ReleaseCulprit();
+        var late = await evaluations[3].WaitAsync(Normal, Cancellation);
+        Assert.Equal(await ApiResources.Tasks.EvaluateAsync(db, queries[3], json, Cancellation), late.Items);
+        Assert.Equal(1, late.BatchSize);
+    }
+
+    [Fact]
+    public async Task A_failing_batch_member_fails_alone_and_after_repeated_failures_gets_its_own_lane()
+    {
+        var (users, board) = await BoardWatchedByAsync("failmember", 6);
+        var culprit = users[3];
+        var statements = new CulpritStatements(culprit, fail: true);
+        var log = new WarningLog();
+        await using var services = Services(await ConnectionStringAsync(), statements, log: log);
+        var batcher = services.GetRequiredService<EvaluationBatcher>();
+        var queries = users.Select(user => ListQueryOf($"boardId={board}&ordering=position", user)).ToList();
+        await using var db = await ContextAsync();
+        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+
+        async Task<(IReadOnlyList<ObservedItem> Items, int BatchSize)[]> RoundAsync()
+        {
+            var first = statements.HoldNext(users[0]);
+            var evaluations = queries.Select(query => batcher.EvaluateAsync(query, Cancellation)).ToList();
+            await first.Started.WaitAsync(Normal, Cancellation);
+            first.Release();
+
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => evaluations[3].WaitAsync(Normal, Cancellation));
+            Assert.Contains(CulpritStatements.Failure, failure.ToString(), StringComparison.Ordinal);
+            var others = await Task.WhenAll(evaluations.Where((_, index) => index != 3)).WaitAsync(Normal, Cancellation);
+            foreach (var (query, result) in queries.Where((_, index) => index != 3).Zip(others))
+            {
+                Assert.Equal(await ApiResources.Tasks.EvaluateAsync(db, query, json, Cancellation), result.Items);
+            }
+
+            return others;
+        }
+
+        // Each time, the shared statement fails, every member runs alone, and only the culprit fails.
+        for (var round = 0; round < EvaluationBatcher.SoloLaneStrikes; round++)
+        {
+            var batchedBefore = statements.BatchedForCulprit;
+            var results = await RoundAsync();
+            Assert.Equal(batchedBefore + 1, statements.BatchedForCulprit);
+            Assert.All(results.Skip(1), result => Assert.Equal(1, result.BatchSize));
+        }
+
+        // The third time it held its batch back, it was given its own lane, and said so.
+        await log.SoloLane.WaitAsync(Normal, Cancellation);
+        Assert.Equal(1, batcher.SoloLanes);
+
+        // From now on it runs alone: the others share a statement that succeeds at once, without it.
+        var batched = statements.BatchedForCulprit;
+        var shared = await RoundAsync();
+        Assert.Equal(batched, statements.BatchedForCulprit);
+        Assert.All(shared.Skip(1), result => Assert.Equal(queries.Count - 2, result.BatchSize));
+        Assert.Equal(0, batcher.SlotsHeld);
     }
 
     [Fact]
@@ -294,11 +388,154 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
         }
     }
 
+    /// <summary>A board of three tasks at equal positions, owned by the first of the users and shared with the others.</summary>
+    private async Task<(string[] Users, int Board)> BoardWatchedByAsync(string prefix, int count)
+    {
+        var users = Enumerable.Range(0, count).Select(index => TestUsers.Unique($"{prefix}{index}")).ToArray();
+        using var owner = app.CreateApiClient(users[0]);
+        var board = (await owner.CreateBoardAsync(prefix)).Id();
+        for (var task = 0; task < 3; task++)
+        {
+            await owner.CreateTaskAsync(board, $"{prefix} {task}", position: 1);
+        }
+
+        foreach (var user in users.Skip(1))
+        {
+            await AddMemberAsync(owner, board, user);
+        }
+
+        return (users, board);
+    }
+
+    private async Task<string> ConnectionStringAsync() => await app.App.GetConnectionStringAsync("reactivedb", Cancellation)
+        ?? throw new InvalidOperationException("The stack has no database connection string.");
+
+    /// <summary>
+    /// Makes one user's statements slow or failing: every statement that reads as <c>culprit</c> (its own, or a shared
+    /// one with it among the users) is held until <see cref="ReleaseCulprit"/>, or fails. Also holds the next statement
+    /// on demand, so queries started together are sure to arrive while it runs.
+    /// </summary>
+    private sealed class CulpritStatements(string culprit, bool fail) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public const string Failure = "the culprit's statement failed on purpose";
+
+        private readonly TaskCompletionSource _culpritReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Hold? _next;
+        private int _forCulprit;
+        private int _batchedForCulprit;
+
+        /// <summary>Statements that read as the culprit.</summary>
+        public int ForCulprit => Volatile.Read(ref _forCulprit);
+
+        /// <summary>Shared statements among whose users the culprit was.</summary>
+        public int BatchedForCulprit => Volatile.Read(ref _batchedForCulprit);
+
+        /// <summary>Holds the next statement that reads as <paramref name="user"/> until <see cref="Hold.Release"/>.</summary>
+        public Hold HoldNext(string user)
+        {
+            var hold = new Hold(user);
+            Volatile.Write(ref _next, hold);
+            return hold;
+        }
+
+        public void ReleaseCulprit() => _culpritReleased.TrySetResult();
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref _next) is { } hold && ReadsAs(command, hold.User) && Interlocked.CompareExchange(ref _next, null, hold) == hold)
+            {
+                hold.Begin();
+                await hold.Released.WaitAsync(cancellationToken);
+            }
+
+            if (ReadsAs(command, culprit))
+            {
+                var batched = command.Parameters.Cast<System.Data.Common.DbParameter>().Any(parameter => parameter.Value is string[] users && users.Contains(culprit));
+                Interlocked.Increment(ref _forCulprit);
+                if (batched)
+                {
+                    Interlocked.Increment(ref _batchedForCulprit);
+                }
+
+                if (fail)
+                {
+                    throw new InvalidOperationException(Failure);
+                }
+
+                await _culpritReleased.Task.WaitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+
+        /// <summary>The statement applies the user's rights: alone, the user is a parameter (or literal); shared, one of an array's.</summary>
+        private static bool ReadsAs(System.Data.Common.DbCommand command, string user) =>
+            command.CommandText.Contains(user, StringComparison.Ordinal)
+            || command.Parameters.Cast<System.Data.Common.DbParameter>().Any(parameter => Equals(parameter.Value, user) || parameter.Value is string[] users && users.Contains(user));
+
+        public sealed class Hold(string user)
+        {
+            private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public string User => user;
+
+            public Task Started => _started.Task;
+
+            public Task Released => _released.Task;
+
+            public void Begin() => _started.TrySetResult();
+
+            public void Release() => _released.TrySetResult();
+        }
+    }
+
+    /// <summary>Signals the batcher's warning that an observer was given its own lane.</summary>
+    private sealed class WarningLog : ILoggerProvider, ILogger
+    {
+        private readonly TaskCompletionSource _soloLane = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task SoloLane => _soloLane.Task;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning && formatter(state, exception).Contains("is evaluated alone", StringComparison.Ordinal))
+            {
+                _soloLane.TrySetResult();
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>The batcher as the services build it, on the given database.</summary>
-    private static ServiceProvider Services(string connectionString, HeldStatements? held = null)
+    private static ServiceProvider Services(
+        string connectionString,
+        Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor? held = null,
+        Action<ReactiveOptions>? configure = null,
+        ILoggerProvider? log = null)
     {
         var services = new ServiceCollection();
         services.AddMetrics();
+        services.AddLogging(logging =>
+        {
+            if (log is not null)
+            {
+                logging.AddProvider(log);
+            }
+        });
         services.AddDbContext<ReactiveDbContext>(options =>
         {
             options.UseNpgsql(connectionString);
@@ -307,7 +544,7 @@ public sealed class BatchedEvaluationTests(ReactiveRestApp app)
                 options.AddInterceptors(held);
             }
         });
-        services.AddOptions<ReactiveOptions>();
+        services.AddOptions<ReactiveOptions>().Configure(options => configure?.Invoke(options));
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         services.AddSingleton<ReactiveMetrics>();
         services.AddSingleton(provider => new ReactiveDatabase(provider.GetRequiredService<IServiceScopeFactory>(), typeof(ReactiveDbContext)));
