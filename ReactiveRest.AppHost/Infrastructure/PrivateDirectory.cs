@@ -20,6 +20,8 @@ public static class PrivateDirectory
     private const uint LinkType = 0xA000;
     private const uint GroupOrOtherWrite = 0b000_010_010;
     private const uint PermissionMask = 0b111_111_111;
+    private const uint StickyBit = 0b001_000_000_000;
+    private const UnixFileMode ParentMode = DirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     /// <summary>Creates <paramref name="path"/> (and its missing parents) as ours with mode 0700, or checks the existing one.</summary>
     /// <exception cref="DistributedApplicationException">It exists and is not safe to use; the message says why.</exception>
@@ -38,7 +40,14 @@ public static class PrivateDirectory
         path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         if (Path.GetDirectoryName(path) is { } parent)
         {
-            Directory.CreateDirectory(parent);
+            // Readable by others: as root, the postgres user must pass through to its cluster's directory beside ours.
+            Directory.CreateDirectory(parent, ParentMode);
+            if (ProblemWithParents(path) is { } parentProblem)
+            {
+                throw new DistributedApplicationException(
+                    $"Refusing to use the local data directory {path}: {parentProblem}, so that user could replace it. " +
+                    $"Choose another with {InfrastructureSettings.DataDirectoryKey}.");
+            }
         }
 
         // mkdir fails when the name exists, a link included: what we create is ours from its first moment, and what
@@ -72,6 +81,35 @@ public static class PrivateDirectory
             _ when (mode & GroupOrOtherWrite) != 0 => $"its group or other users can write it (mode {Octal(mode)})",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Why someone other than root or us could rename or replace <paramref name="path"/>: a directory above it that
+    /// another user owns, or that others can write without the sticky bit (/tmp has it), or a link above it that
+    /// another user owns; null when none. A link's target is not checked further.
+    /// </summary>
+    public static string? ProblemWithParents(string path)
+    {
+        var us = LibC.EffectiveUserId;
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(path)); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (LibC.LStat(parent) is not var (owner, mode))
+            {
+                continue;
+            }
+
+            if (owner != 0 && owner != us)
+            {
+                return $"{parent} above it is owned by user {owner}";
+            }
+
+            if ((mode & TypeMask) == DirectoryType && (mode & GroupOrOtherWrite) != 0 && (mode & StickyBit) == 0)
+            {
+                return $"{parent} above it can be written by its group or other users (mode {Octal(mode)}) and has no sticky bit";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -74,6 +74,37 @@ public sealed class PrivateDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_under_one_others_can_write_without_the_sticky_bit_is_refused()
+    {
+        var parent = Path.Combine(_root.FullName, "open");
+        Directory.CreateDirectory(parent);
+        File.SetUnixFileMode(parent, (UnixFileMode)0b111_111_111);
+        var path = Path.Combine(parent, "data");
+
+        var refused = Assert.Throws<DistributedApplicationException>(() => PrivateDirectory.Ensure(path));
+
+        Assert.Contains(path, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("sticky bit", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(path));
+        // /tmp's way, the sticky bit (others cannot rename or delete what is ours), is fine.
+        File.SetUnixFileMode(parent, (UnixFileMode)0b111_111_111 | UnixFileMode.StickyBit);
+        PrivateDirectory.Ensure(path);
+    }
+
+    [Fact]
+    public void A_directory_under_one_another_user_owns_is_refused()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, "Giving a directory to another user needs root.");
+        var parent = Path.Combine(_root.FullName, "theirs");
+        Directory.CreateDirectory(parent);
+        Run("chown", "nobody", parent);
+
+        var refused = Assert.Throws<DistributedApplicationException>(() => PrivateDirectory.Ensure(Path.Combine(parent, "data")));
+
+        Assert.Contains("owned by user", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_link_is_refused_even_to_a_private_directory_of_ours_and_even_dangling()
     {
         var target = Path.Combine(_root.FullName, "target");
