@@ -88,7 +88,10 @@ public sealed record InfrastructureSettings(InfrastructureMode Mode, string Data
     /// directory of the postgres user's own.
     /// </summary>
     public static string PostgresDirectoryOf(string dataDirectory) =>
-        Environment.IsPrivilegedProcess ? Path.TrimEndingDirectorySeparator(dataDirectory) + "-postgres" : dataDirectory;
+        RunsAsRoot ? Path.TrimEndingDirectorySeparator(dataDirectory) + "-postgres" : dataDirectory;
+
+    /// <summary>Root on Linux, where PostgreSQL must run as another user; an administrator on Windows is not that.</summary>
+    private static bool RunsAsRoot => Environment.IsPrivilegedProcess && !OperatingSystem.IsWindows();
 
     /// <summary>
     /// Next to the AppHost, unless the AppHost runs as root: then the cluster's folder must be one the postgres user
@@ -98,7 +101,7 @@ public sealed record InfrastructureSettings(InfrastructureMode Mode, string Data
     /// </summary>
     private static string DefaultDataDirectory(string appHostDirectory)
     {
-        if (!Environment.IsPrivilegedProcess)
+        if (!RunsAsRoot)
         {
             return Path.Combine(appHostDirectory, ".localdata");
         }
