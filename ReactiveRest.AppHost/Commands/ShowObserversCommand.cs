@@ -92,8 +92,8 @@ public static class ShowObserversCommand
     {
         var observers = description.GetProperty("observers");
         logger.LogInformation(
-            "Replica {Replica} (process {Process}): {Connections} WebSocket connections, {Observers} observers",
-            replica, description.GetProperty("replica").GetString(), description.GetProperty("connections").GetInt32(), observers.GetArrayLength());
+            "Replica {Replica} (process {Process}): {User} has {Connections} WebSocket connections and {Observers} observers here",
+            replica, description.GetProperty("replica").GetString(), User, description.GetProperty("connections").GetInt32(), observers.GetArrayLength());
         foreach (var observer in observers.EnumerateArray())
         {
             var subscribers = observer.GetProperty("subscribers").EnumerateArray().Select(subscriber => subscriber.GetString());
