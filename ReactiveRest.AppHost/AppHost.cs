@@ -28,7 +28,7 @@ var observers = builder.AddReactiveObservers<Projects.ReactiveRest_Observers>("o
     .WithAuthentication(authentication)
     .AllowingPagesOf(api)
     .WithExternalHttpEndpointsWhenPublished()
-    .WithShowObserversCommand();
+    .WithShowObserversCommand(api);
 
 // The live board page the API serves at "/" opens its WebSocket on the observers' public URL. An environment
 // reference creates no wait, so the API still starts first.

@@ -71,21 +71,42 @@ public sealed record InfrastructureSettings(InfrastructureMode Mode, string Data
                 $"{RedisClusterKey} is true, but redis-cli, which creates the cluster, was not found on PATH (install it: apt-get install redis-tools).");
         }
 
+        if (mode == InfrastructureMode.LocalProcesses)
+        {
+            PrivateDirectory.Ensure(dataDirectory);
+        }
+
         return new(mode, dataDirectory, binaries, redisCluster);
     }
 
+    /// <summary>Where the PostgreSQL cluster's folder goes (see <see cref="PostgresDirectoryOf"/>).</summary>
+    public string PostgresDirectory => PostgresDirectoryOf(DataDirectory);
+
     /// <summary>
-    /// Next to the AppHost, unless the AppHost runs as root: PostgreSQL refuses to run as root, so the server runs as
-    /// the 'postgres' user, which must own its data folder and reach it, and /var/tmp is reachable by everyone.
+    /// The data directory itself, unless we are root: then PostgreSQL runs as the 'postgres' user, who cannot enter
+    /// root's private directory, so its cluster lives beside it, in <c>&lt;data directory&gt;-postgres</c>, a
+    /// directory of the postgres user's own.
+    /// </summary>
+    public static string PostgresDirectoryOf(string dataDirectory) =>
+        RunsAsRoot ? Path.TrimEndingDirectorySeparator(dataDirectory) + "-postgres" : dataDirectory;
+
+    /// <summary>Root on Linux, where PostgreSQL must run as another user; an administrator on Windows is not that.</summary>
+    private static bool RunsAsRoot => Environment.IsPrivilegedProcess && !OperatingSystem.IsWindows();
+
+    /// <summary>
+    /// Next to the AppHost, unless the AppHost runs as root: then the cluster's folder must be one the postgres user
+    /// reaches (see <see cref="PostgresDirectoryOf"/>), which a checkout under /root is not, so both go under /var/tmp,
+    /// named for the user and the AppHost. A predictable name there is safe only because
+    /// <see cref="PrivateDirectory"/> refuses one that someone else made.
     /// </summary>
     private static string DefaultDataDirectory(string appHostDirectory)
     {
-        if (!Environment.IsPrivilegedProcess)
+        if (!RunsAsRoot)
         {
             return Path.Combine(appHostDirectory, ".localdata");
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(appHostDirectory)))[..12];
-        return Path.Combine("/var/tmp", $"reactiverest-{hash}");
+        return Path.Combine("/var/tmp", $"reactiverest-{LibC.EffectiveUserId}-{hash}");
     }
 }

@@ -54,6 +54,11 @@ public sealed record LocalBinaries(string? RedisServer, string? Postgres, string
             ? ("setpriv", ["--reuid", PostgresUser, "--regid", PostgresUser, "--init-groups", "--", program])
             : (program, []);
 
+    /// <summary>The postgres user's user and group ids (as root, the cluster's directory is theirs).</summary>
+    public static (uint User, uint Group) PostgresUserIds() =>
+        LibC.UserIds(PostgresUser)
+            ?? throw new DistributedApplicationException($"The AppHost runs as root, so PostgreSQL must run as the '{PostgresUser}' user, and there is no such user (install PostgreSQL: apt-get install postgresql).");
+
     public static string? OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)

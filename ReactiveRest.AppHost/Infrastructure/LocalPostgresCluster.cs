@@ -16,8 +16,10 @@ public static class LocalPostgresCluster
     /// </summary>
     public static void EnsurePassword(LocalPostgresServerResource server)
     {
-        if (File.Exists(server.PasswordFile))
+        PrivateDirectory.RefuseLinks(server.PrivateDirectory, server.PasswordFile);
+        if (PrivateDirectory.ReadSecret(server.PasswordFile) is { } password)
         {
+            server.Password = password.Trim();
             return;
         }
 
@@ -27,16 +29,13 @@ public static class LocalPostgresCluster
                 $"The PostgreSQL cluster in {server.DataDirectory} has lost its password file {server.PasswordFile}; delete the folder to start afresh.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(server.PasswordFile)!);
-        File.WriteAllText(server.PasswordFile, RandomNumberGenerator.GetString(PasswordAlphabet, 32));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(server.PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        server.Password = RandomNumberGenerator.GetString(PasswordAlphabet, 32);
+        PrivateDirectory.WriteSecret(server.PasswordFile, server.Password);
     }
 
     public static async Task InitializeAsync(LocalPostgresServerResource server, string initDb, ILogger logger, CancellationToken cancellationToken)
     {
+        PrivateDirectory.RefuseLinks(server.ParentDirectory, server.DataDirectory);
         if (File.Exists(Path.Combine(server.DataDirectory, "PG_VERSION")))
         {
             logger.LogInformation("Using the existing PostgreSQL cluster in {DataDirectory}", server.DataDirectory);
@@ -44,23 +43,26 @@ public static class LocalPostgresCluster
         }
 
         logger.LogInformation("Creating a PostgreSQL cluster in {DataDirectory}", server.DataDirectory);
-        Directory.CreateDirectory(server.DataDirectory);
-        if (!OperatingSystem.IsWindows())
+        if (Directory.Exists(server.DataDirectory))
         {
-            File.SetUnixFileMode(server.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // What a failed initdb left behind; initdb wants to create the folder itself.
+            Directory.Delete(server.DataDirectory, recursive: true);
         }
 
         // initdb reads the superuser's password from a file; it runs as the postgres user, who must be able to read it.
-        // Beside the cluster's folder, not in it: initdb wants an empty folder.
+        // Beside the cluster's folder, not in it: initdb wants an empty folder. As root, that is the postgres user's
+        // directory: created exclusively (never through a link planted there), then given to that user.
         var passwordForInitDb = server.DataDirectory + ".initdb";
-        await File.WriteAllTextAsync(passwordForInitDb, server.Password, cancellationToken);
+        PrivateDirectory.WriteSecret(passwordForInitDb, server.Password);
         if (Environment.IsPrivilegedProcess)
         {
-            await RunAsync("chown", ["-R", $"{LocalBinaries.PostgresUser}:{LocalBinaries.PostgresUser}", server.DataDirectory, passwordForInitDb], logger, cancellationToken);
+            var (user, group) = LocalBinaries.PostgresUserIds();
+            LibC.ChangeOwner(passwordForInitDb, user, group);
         }
 
         try
         {
+            // initdb makes the cluster's folder itself, as the user the server runs as, with mode 0700.
             var (command, prefix) = LocalBinaries.AsPostgresUser(initDb);
             await RunAsync(command,
                 [.. prefix, "--pgdata", server.DataDirectory, "--username", LocalPostgresServerResource.UserName,
@@ -70,7 +72,11 @@ public static class LocalPostgresCluster
         catch
         {
             // A half-made cluster would be taken for a good one next time.
-            Directory.Delete(server.DataDirectory, recursive: true);
+            if (Directory.Exists(server.DataDirectory))
+            {
+                Directory.Delete(server.DataDirectory, recursive: true);
+            }
+
             throw;
         }
         finally

@@ -4,7 +4,8 @@ namespace ReactiveRest.AppHost.Infrastructure;
 /// A <c>postgres</c> process run by DCP on a data folder the AppHost initialises, with a connection string like the
 /// PostgreSQL container's.
 /// </summary>
-public sealed class LocalPostgresServerResource(string name, string command, string workingDirectory, string dataDirectory)
+/// <param name="privateDirectory">The AppHost's private data directory, where the password is kept.</param>
+public sealed class LocalPostgresServerResource(string name, string command, string workingDirectory, string dataDirectory, string privateDirectory)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string PrimaryEndpointName = "tcp";
@@ -13,11 +14,20 @@ public sealed class LocalPostgresServerResource(string name, string command, str
     /// <summary>The cluster's folder (PGDATA).</summary>
     public string DataDirectory { get; } = dataDirectory;
 
-    /// <summary>Kept beside the cluster: the cluster outlives one AppHost run, so its password must too.</summary>
-    public string PasswordFile => DataDirectory + ".password";
+    /// <summary>Where the cluster's folder is made, and the AppHost may write (beside the cluster: initdb wants an empty folder).</summary>
+    public string ParentDirectory => Path.GetDirectoryName(DataDirectory)!;
 
-    /// <summary>Made when the model is built (see <see cref="LocalPostgresCluster.EnsurePassword"/>).</summary>
-    public string Password => File.ReadAllText(PasswordFile).Trim();
+    /// <summary>The AppHost's private data directory.</summary>
+    public string PrivateDirectory { get; } = privateDirectory;
+
+    /// <summary>
+    /// In the private data directory: the cluster outlives one AppHost run, so its password must too, and whoever
+    /// chose it would be the database's superuser.
+    /// </summary>
+    public string PasswordFile => Path.Combine(PrivateDirectory, Name + ".password");
+
+    /// <summary>Set when the model is built (see <see cref="LocalPostgresCluster.EnsurePassword"/>).</summary>
+    public string Password { get; internal set; } = "";
 
     public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
 

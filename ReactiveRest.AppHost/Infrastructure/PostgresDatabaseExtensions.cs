@@ -54,7 +54,13 @@ public static class PostgresDatabaseExtensions
         this IDistributedApplicationBuilder builder, string name, InfrastructureSettings settings)
     {
         var (command, prefix) = LocalBinaries.AsPostgresUser(settings.Binaries.Postgres!);
-        var server = new LocalPostgresServerResource(name, command, settings.DataDirectory, Path.Combine(settings.DataDirectory, name));
+        var server = new LocalPostgresServerResource(
+            name, command, settings.PostgresDirectory, Path.Combine(settings.PostgresDirectory, name), settings.DataDirectory);
+        if (settings.PostgresDirectory != settings.DataDirectory)
+        {
+            PrivateDirectory.Ensure(settings.PostgresDirectory, LocalBinaries.PostgresUserIds());
+        }
+
         LocalPostgresCluster.EnsurePassword(server);
         var port = FreePorts.Take();
 

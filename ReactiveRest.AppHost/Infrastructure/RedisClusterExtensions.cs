@@ -19,10 +19,7 @@ public static class RedisClusterExtensions
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         // Fresh for each AppHost run, as for a single server; within the run each node's AOF and nodes.conf survive its restarts.
         var dataDirectory = Path.Combine(settings.DataDirectory, name);
-        if (Directory.Exists(dataDirectory))
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        LocalRedisFolders.Recreate(settings.DataDirectory, dataDirectory);
 
         // Chosen now, not by DCP, which allocates only proxied ports; kept for the run, because the nodes remember each
         // other's addresses in nodes.conf.
@@ -45,7 +42,7 @@ public static class RedisClusterExtensions
 
         foreach (var node in nodes)
         {
-            builder.AddClusterNode(node, password).WithParentRelationship(cluster);
+            builder.AddClusterNode(node, password, settings.DataDirectory).WithParentRelationship(cluster);
         }
 
         builder.CreateClusterWhenNodesAreReady(cluster, settings.Binaries.RedisCli!);
@@ -53,20 +50,17 @@ public static class RedisClusterExtensions
     }
 
     private static IResourceBuilder<LocalRedisClusterNodeResource> AddClusterNode(
-        this IDistributedApplicationBuilder builder, LocalRedisClusterNodeResource node, ParameterResource password)
+        this IDistributedApplicationBuilder builder, LocalRedisClusterNodeResource node, ParameterResource password, string privateDirectory)
     {
-        Directory.CreateDirectory(node.DataDirectory);
+        LocalRedisFolders.Create(privateDirectory, node.DataDirectory);
 
         // The password goes into a private config file, not onto the command line, where ps and the dashboard show it;
         // masterauth too, so that a replica added later can follow its master.
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(node, async (_, cancellationToken) =>
         {
             var secret = await password.GetValueAsync(cancellationToken);
-            await File.WriteAllTextAsync(node.ConfigFile, $"requirepass {secret}\nmasterauth {secret}\n", cancellationToken);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(node.ConfigFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            PrivateDirectory.RefuseLinks(privateDirectory, node.ConfigFile);
+            PrivateDirectory.WriteSecret(node.ConfigFile, $"requirepass {secret}\nmasterauth {secret}\n");
         });
 
         var check = $"{node.Name}_check";

@@ -24,12 +24,7 @@ public static class RedisServerExtensions
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         // Fresh for each AppHost run, as a container without a volume would be; within the run it survives restarts.
         var dataDirectory = Path.Combine(settings.DataDirectory, name);
-        if (Directory.Exists(dataDirectory))
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(dataDirectory);
+        LocalRedisFolders.Recreate(settings.DataDirectory, dataDirectory);
         var redis = new LocalRedisResource(name, settings.Binaries.RedisServer!, dataDirectory, password);
         var port = FreePorts.Take();
 
@@ -37,11 +32,9 @@ public static class RedisServerExtensions
         var configFile = Path.Combine(dataDirectory, "redis.conf");
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, cancellationToken) =>
         {
-            await File.WriteAllTextAsync(configFile, $"requirepass {await password.GetValueAsync(cancellationToken)}\n", cancellationToken);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(configFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            var secret = await password.GetValueAsync(cancellationToken);
+            PrivateDirectory.RefuseLinks(settings.DataDirectory, configFile);
+            PrivateDirectory.WriteSecret(configFile, $"requirepass {secret}\n");
         });
 
         return builder.AddResource(redis)

@@ -19,9 +19,20 @@ internal sealed class DeliveryStatus(SessionRegistry sessions, FeedCache feeds)
         }
     }
 
-    /// <summary>The live feeds with the subscribers that follow them on this replica.</summary>
-    public IReadOnlyList<(string Observer, long Head, IReadOnlyList<string> Subscribers)> Describe() =>
+    /// <summary>How many of this replica's sessions are the user's.</summary>
+    public int SessionCountOf(string user) => sessions.All.Count(session => session.User == user);
+
+    /// <summary>
+    /// The live feeds the user's subscribers follow on this replica, with those subscribers (no one else's: an
+    /// observer runs as one user, and only its subscribers follow it).
+    /// </summary>
+    public IReadOnlyList<(string Observer, long Head, IReadOnlyList<string> Subscribers)> DescribeFor(string user) =>
         // Each feed's own lock is taken outside the map's, so this never nests the two.
-        [.. feeds.Snapshot().Select(feed => (feed.ObserverId, feed.Head,
-            (IReadOnlyList<string>)[.. feed.Followers().Select(cursor => cursor.Session.SubscriberId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))];
+        [.. feeds.Snapshot()
+            .Select(feed => (feed.ObserverId, feed.Head, Subscribers: (IReadOnlyList<string>)[.. feed.Followers()
+                .Where(cursor => cursor.Session.User == user)
+                .Select(cursor => cursor.Session.SubscriberId)
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)]))
+            .Where(feed => feed.Subscribers.Count > 0)];
 }

@@ -32,14 +32,21 @@ public sealed partial class DashboardCommandTests(ReactiveRestApp app)
     }
 
     [Fact]
-    public async Task Show_observers_logs_every_replicas_observers_with_their_subscribers_and_evaluations()
+    public async Task Show_observers_logs_its_users_observers_on_every_replica_with_their_subscribers_and_evaluations()
     {
-        using var api = app.CreateApiClient();
+        using var api = app.CreateApiClient(ShowObserversCommand.User);
         var board = (await api.CreateBoardAsync("show observers")).Id();
-        await using var subscriber = await Subscriber.ConnectAsync(app);
+        await using var subscriber = await Subscriber.ConnectAsync(app, user: ShowObserversCommand.User);
         var observer = await subscriber.ObserveAsync(api, $"/api/tasks?boardId={board}");
         await api.CreateTaskAsync(board, "evaluated once");
         await subscriber.NextAsync();
+        // Someone else's observer, live too, which the listing must not show (the endpoint shows the caller's only).
+        using var otherApi = app.CreateApiClient();
+        var otherBoard = (await otherApi.CreateBoardAsync("not shown")).Id();
+        await using var other = await Subscriber.ConnectAsync(app);
+        var otherObserver = await other.ObserveAsync(otherApi, $"/api/tasks?boardId={otherBoard}");
+        await otherApi.CreateTaskAsync(otherBoard, "evaluated once");
+        await other.NextAsync();
 
         var replicas = (await app.ProcessesAsync("observers")).Keys.Order(StringComparer.Ordinal).ToList();
         Assert.Equal(2, replicas.Count);
@@ -64,6 +71,7 @@ public sealed partial class DashboardCommandTests(ReactiveRestApp app)
         Assert.Contains(subscriber.Id, line, StringComparison.Ordinal);
         Assert.Contains($"/api/tasks?boardId={board}", line, StringComparison.Ordinal);
         Assert.Matches(@"[1-9]\d* evaluations", line);
+        Assert.DoesNotContain(lines, each => each.Contains(otherObserver, StringComparison.Ordinal) || each.Contains(other.Id, StringComparison.Ordinal));
         // Each replica answered for itself, not the proxy for both: two processes.
         var processes = lines.Select(each => ReplicaProcess().Match(each)).Where(match => match.Success).Select(match => match.Groups[1].Value).Distinct().ToList();
         Assert.Equal(2, processes.Count);

@@ -123,13 +123,8 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
 
     public virtual async ValueTask InitializeAsync()
     {
-        // Throwaway data; under /tmp with a mode the postgres user can traverse when the tests run as root.
+        // Throwaway data under /tmp; the AppHost creates it private (and, as root, the postgres user's folder beside it).
         _dataDirectory = Path.Combine(Path.GetTempPath(), $"reactiverest-tests-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_dataDirectory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101);
-        }
 
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReactiveRest_AppHost>(
@@ -166,9 +161,12 @@ public abstract class ReactiveRestStack(IReadOnlyList<string> settings) : IAsync
             await _app.DisposeAsync();
         }
 
-        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        if (_dataDirectory is not null)
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            foreach (var directory in new[] { _dataDirectory, InfrastructureSettings.PostgresDirectoryOf(_dataDirectory) }.Where(Directory.Exists))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
 
         GC.SuppressFinalize(this);

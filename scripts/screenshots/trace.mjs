@@ -1,6 +1,7 @@
 // Makes docs/trace.png: one write's trace in the Aspire dashboard, from the API request to the WebSocket push.
-// Expects scripts/run.sh to be running (dashboard on 15180, unsecured locally; API on 5180; observers on 5190) and
-// Debian's Chromium at /usr/bin/chromium. Run through scripts/screenshots/trace.sh, which installs playwright-core.
+// Expects scripts/run.sh to be running with the dashboard opened to anonymous access for the moment, which this script's
+// plain fetches and browser need (ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true scripts/run.sh; the dashboard keeps
+// its login token otherwise), on 15180; API on 5180; observers on 5190; and Debian's Chromium at /usr/bin/chromium. Run through scripts/screenshots/trace.sh, which installs playwright-core.
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 

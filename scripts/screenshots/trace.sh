@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes docs/trace.png (see trace.mjs) while scripts/run.sh runs in another terminal. Needs node, npm and
+# Makes docs/trace.png (see trace.mjs) while `ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true scripts/run.sh` runs in
+# another terminal (only for the screenshot: the dashboard otherwise asks for its login token). Needs node, npm and
 # /usr/bin/chromium (apt-get install chromium); playwright-core is installed into a temporary folder, no browser download.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

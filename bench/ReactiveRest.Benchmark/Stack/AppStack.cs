@@ -47,15 +47,13 @@ internal sealed class AppStack : IAsyncDisposable
     public static async Task<AppStack> StartAsync(int observerReplicas, IReadOnlyDictionary<string, string> settings, string logFile, TextWriter log, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var dataDirectory = Path.Combine(Path.GetTempPath(), $"reactiverest-bench-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dataDirectory);
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("The benchmark reads /proc: it runs on Linux.");
         }
 
-        // The postgres user must traverse it when running as root.
-        File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101);
+        // The AppHost creates it private (and, as root, the postgres user's folder beside it).
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"reactiverest-bench-{Guid.NewGuid():N}");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
@@ -156,7 +154,10 @@ internal sealed class AppStack : IAsyncDisposable
         await app.DisposeAsync();
         try
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            foreach (var directory in new[] { dataDirectory, InfrastructureSettings.PostgresDirectoryOf(dataDirectory) }.Where(Directory.Exists))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
         catch (IOException)
         {
