@@ -96,7 +96,24 @@ internal sealed record BenchmarkPlan(bool Quick, IReadOnlyList<StackPlan> Stacks
             ColdStart(1, 5),
             new SubscriptionSpec("one-100", "100 subscribers, one query, one observers process", 100, 1, 50, 20, Rate),
         ]),
+        new StackPlan(2,
+        [
+            new NoisyNeighbourSpec("noisy-neighbour", "10 subscribers of one user while another holds every quota (quotas lowered tenfold)", 10, 20, Rate,
+                NoisyBoards: 2, NoisyObservers: 100, NoisySockets: 10, NoisyWritesPerSecond: 20, NoisyObservesPerSecond: 90, HeartbeatInterval: TimeSpan.FromMilliseconds(100),
+                Probes: 3, WarmWrites: 10),
+        ], SmallQuotas),
     ]);
+
+    /// <summary>
+    /// The shipped quotas with those the noisy user fills lowered tenfold (observers, subscriber ids, sockets), so that the
+    /// quick run reaches them in seconds; the rates and the stored bytes stay as shipped.
+    /// </summary>
+    private static readonly Dictionary<string, string> SmallQuotas = new(ShippedQuotas, StringComparer.Ordinal)
+    {
+        ["Reactive:MaxSocketsPerUser"] = "10",
+        ["Reactive:MaxObserversPerUser"] = "100",
+        ["Reactive:MaxSubscribersPerUser"] = "10",
+    };
 }
 
 /// <summary>

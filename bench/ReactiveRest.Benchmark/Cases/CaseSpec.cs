@@ -35,11 +35,12 @@ internal sealed record IdleSpec(string Key, string Title, TimeSpan Duration) : C
 /// over <see cref="NoisySockets"/> subscriber ids, each with its WebSocket), sends a heartbeat on every socket each
 /// <see cref="HeartbeatInterval"/>, reads its replies, and writes to its own <see cref="NoisyBoards"/> boards at
 /// <see cref="NoisyWritesPerSecond"/> so that its observers stay due. <see cref="Probes"/> requests beyond each quota
-/// show that it is enforced.
+/// show that it is enforced. <see cref="WarmWrites"/> writes before the quiet phase are not reported: a fresh stack
+/// compiles its hot paths first (as the warm-up case does).
 /// </summary>
 internal sealed record NoisyNeighbourSpec(
     string Key, string Title, int VictimSubscribers, int Writes, double WritesPerSecond, int NoisyBoards, int NoisyObservers, int NoisySockets,
-    double NoisyWritesPerSecond, double NoisyObservesPerSecond, TimeSpan HeartbeatInterval, int NoisyTitleLength = 300, int Probes = 5)
+    double NoisyWritesPerSecond, double NoisyObservesPerSecond, TimeSpan HeartbeatInterval, int NoisyTitleLength = 300, int Probes = 5, int WarmWrites = 50)
     : CaseSpec(Key, Title)
 {
     /// <summary>The key of the quiet phase's result (the noisy phase's is <see cref="CaseSpec.Key"/>).</summary>

@@ -15,9 +15,6 @@ internal static class NoisyNeighbourCase
 {
     private const int TasksPerBoard = 50;
 
-    /// <summary>Writes before the quiet phase, not reported: a fresh stack compiles its hot paths (as the warm-up case does).</summary>
-    private const int WarmWrites = 50;
-
     private const double WarmWritesPerSecond = 10;
 
     /// <summary>The noisy user's load runs this long before the victim's writes, so that they meet it in its steady state.</summary>
@@ -26,10 +23,11 @@ internal static class NoisyNeighbourCase
     public const string AtQuotas = "at quotas";
     public const string AtEnd = "at end";
 
-    /// <summary>The <see cref="CaseResult.Extra"/> key of a memory figure (MiB): <c>api</c>, <c>observers</c> (all replicas) or <c>redis used_memory</c>.</summary>
-    public static string MemoryKey(string what, string when) => $"{what} memory {when} (MiB)";
+    /// <summary>The <see cref="CaseResult.Extra"/> key of a memory figure (MiB), one of <see cref="MemoryOf"/> <paramref name="when"/>.</summary>
+    public static string MemoryKey(string what, string when) => $"{what} {when} (MiB)";
 
-    public static readonly string[] MemoryOf = ["api", "observers", "redis used_memory"];
+    /// <summary>What memory is read: the api's RSS, the observers' (all replicas summed), and Redis's used_memory.</summary>
+    public static readonly string[] MemoryOf = ["api RSS", "observers RSS", "redis used_memory"];
 
     public static async Task<IReadOnlyList<CaseResult>> RunAsync(CaseContext context, NoisyNeighbourSpec spec)
     {
@@ -39,7 +37,7 @@ internal static class NoisyNeighbourCase
 
         context.Progress($"{spec.Title}: the victim's board of {TasksPerBoard} tasks");
         var board = (await Boards.CreateAsync(context, 1, TasksPerBoard))[0];
-        var total = WarmWrites + 2 * spec.Writes;
+        var total = spec.WarmWrites + 2 * spec.Writes;
         var writes = Enumerable.Range(0, total)
             .Select(i => (TaskId: board.Tasks[i % TasksPerBoard], Title: context.Prefix + i.ToString(CultureInfo.InvariantCulture)))
             .ToList();
@@ -60,11 +58,11 @@ internal static class NoisyNeighbourCase
             quiet.Problems.AddRange(fleet.Errors.Select(error => "subscribe: " + error));
             var live = fleet.Clients.Where(client => client.Observers.Count > 0).ToList();
             await SubscriptionCase.WarmUpAsync(context, [board], expectations, live.Count, quiet);
-            context.Progress($"{spec.Title}: {WarmWrites} writes at {WarmWritesPerSecond}/s to warm the stack up (not reported)");
-            await PhaseAsync(context, null, live, writes, 0, WarmWrites, WarmWritesPerSecond);
+            context.Progress($"{spec.Title}: {spec.WarmWrites} writes at {WarmWritesPerSecond}/s to warm the stack up (not reported)");
+            await PhaseAsync(context, null, live, writes, 0, spec.WarmWrites, WarmWritesPerSecond);
 
             context.Progress($"{spec.Title}: quiet phase, {spec.Writes} writes at {spec.WritesPerSecond}/s");
-            await PhaseAsync(context, quiet, live, writes, WarmWrites, spec.Writes, spec.WritesPerSecond);
+            await PhaseAsync(context, quiet, live, writes, spec.WarmWrites, spec.Writes, spec.WritesPerSecond);
             Fleet(quiet, live);
             context.Progress($"{spec.Title}: quiet p50 {quiet.Latency?.P50:F1} ms, p99 {quiet.Latency?.P99:F1} ms, lost {quiet.Latency?.Lost}");
 
@@ -85,7 +83,7 @@ internal static class NoisyNeighbourCase
             var noisyWritesBefore = noisyUser.Writes;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             context.Progress($"{spec.Title}: noisy phase, {spec.Writes} writes at {spec.WritesPerSecond}/s while the noisy user writes at {spec.NoisyWritesPerSecond}/s and heartbeats every {spec.HeartbeatInterval.TotalMilliseconds:F0} ms");
-            await PhaseAsync(context, noisy, live, writes, WarmWrites + spec.Writes, spec.Writes, spec.WritesPerSecond);
+            await PhaseAsync(context, noisy, live, writes, spec.WarmWrites + spec.Writes, spec.Writes, spec.WritesPerSecond);
             var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             await MemoryAsync(context, noisy, AtEnd);
             var evaluationsAfter = await noisyApi.SumEvaluationsAsync([.. noisyUser.Observers], context.Cancellation);
@@ -223,11 +221,11 @@ internal static class NoisyNeighbourCase
     private static async Task MemoryAsync(CaseContext context, CaseResult result, string when)
     {
         var sample = UsageSample.Take(context.Stack.Processes);
-        result.Extra[MemoryKey("api", when)] = sample.Rss.GetValueOrDefault("api") / 1024.0 / 1024.0;
-        result.Extra[MemoryKey("observers", when)] = sample.Rss.Where(process => process.Key.StartsWith("observers", StringComparison.Ordinal)).Sum(process => process.Value) / 1024.0 / 1024.0;
+        result.Extra[MemoryKey(MemoryOf[0], when)] = sample.Rss.GetValueOrDefault("api") / 1024.0 / 1024.0;
+        result.Extra[MemoryKey(MemoryOf[1], when)] = sample.Rss.Where(process => process.Key.StartsWith("observers", StringComparison.Ordinal)).Sum(process => process.Value) / 1024.0 / 1024.0;
         if (await RedisMemory.UsedBytesAsync(context.Stack.RedisConnectionString, context.Cancellation) is { } redis)
         {
-            result.Extra[MemoryKey("redis used_memory", when)] = redis / 1024.0 / 1024.0;
+            result.Extra[MemoryKey(MemoryOf[2], when)] = redis / 1024.0 / 1024.0;
         }
     }
 
