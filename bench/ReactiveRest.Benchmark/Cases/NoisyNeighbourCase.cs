@@ -21,6 +21,7 @@ internal static class NoisyNeighbourCase
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
 
     public const string AtQuotas = "at quotas";
+    public const string AtVictimWrites = "when the victim's writes start";
     public const string AtEnd = "at end";
 
     /// <summary>The <see cref="CaseResult.Extra"/> key of a memory figure (MiB), one of <see cref="MemoryOf"/> <paramref name="when"/>.</summary>
@@ -79,6 +80,8 @@ internal static class NoisyNeighbourCase
 
             noisyUser.StartWriting(spec.NoisyWritesPerSecond, spec.NoisyTitleLength);
             await Task.Delay(Settle, context.Cancellation);
+            // A reading in between: growth that goes on through the phase is not a one-off step.
+            await MemoryAsync(context, noisy, AtVictimWrites);
             var evaluationsBefore = await noisyApi.SumEvaluationsAsync([.. noisyUser.Observers], context.Cancellation);
             var noisyWritesBefore = noisyUser.Writes;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -81,16 +81,23 @@ internal sealed class NoisyUser(ApiClient api, IReadOnlyList<Uri> observers, str
 
     /// <summary>
     /// <paramref name="count"/> observe GETs of distinct queries over its subscriber ids (round-robin), paced at the allowed
-    /// rate; then <paramref name="probes"/> with new subscriber ids, which the subscribers quota should refuse.
+    /// rate; <paramref name="probes"/> more of new queries, which the observers quota should refuse; then
+    /// <paramref name="probes"/> with new subscriber ids, which the subscribers quota should refuse.
     /// </summary>
     public async Task ObserveAsync(int count, int probes, double perSecond, CancellationToken cancellationToken)
     {
         var pace = new Pace(perSecond);
         var requests = new List<Task>();
-        for (var index = 0; index < count + probes; index++)
+        for (var index = 0; index < count + 2 * probes; index++)
         {
             await pace.NextAsync(cancellationToken);
-            var subscriber = index < count ? _sockets[index % _sockets.Count].Id : $"{prefix}x{(index - count).ToString(CultureInfo.InvariantCulture)}";
+            if (index == count)
+            {
+                // The probes must find the quota full: every observe before them answered.
+                await Task.WhenAll(requests);
+            }
+
+            var subscriber = index < count + probes ? _sockets[index % _sockets.Count].Id : $"{prefix}x{(index - count).ToString(CultureInfo.InvariantCulture)}";
             var board = index % _boards.Length;
             var query = $"boardId={_boards[board].ToString(CultureInfo.InvariantCulture)}&position__gte=-{(index / _boards.Length).ToString(CultureInfo.InvariantCulture)}&ordering=position&limit={TasksPerBoard}";
             requests.Add(Task.Run(async () =>
