@@ -238,8 +238,7 @@ internal static class MarkdownReport
           of their counters 2 s apart agree), the writes go to the target board, which one more observer (one subscriber) watches; the
           unaffected observers' counters must not move.
         - **Noisy neighbour (issue 17)**: on a stack of its own with the shipped per-user quotas and rates (the other stacks raise
-          them, since one benchmark user plays thousands of clients there; the quick run lowers the observers, subscriber-id and
-          socket quotas tenfold). The victim user's 100 subscribers of one board's query are timed over 100 writes at 5/s, first
+          them, since one benchmark user plays thousands of clients there); full run only. The victim user's 100 subscribers of one board's query are timed over 100 writes at 5/s, first
           alone (`noisy-neighbour-quiet`, after 50 unreported warm-up writes), then (`noisy-neighbour`) while another user holds
           its quotas: 100 WebSockets with a subscriber id each, 1,000 observers of distinct queries it invents
           (`boardId=X&position__gte=-k&ordering=position&limit=50` over its 4 boards of 50 tasks with 300-character titles, 10
