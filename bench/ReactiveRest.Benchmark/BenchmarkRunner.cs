@@ -27,12 +27,14 @@ internal static class BenchmarkRunner
         var number = 0;
         foreach (var stackPlan in plan.Stacks.Where(stack => stack.Cases.Count > 0))
         {
-            log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] Starting the stack with {stackPlan.ObserverReplicas} observers replica(s); its logs go to {options.LogFile}");
+            log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] Starting the stack with {stackPlan.ObserverReplicas} observers replica(s)"
+                + (stackPlan.Settings is { Count: > 0 } settings ? $" and {string.Join(", ", settings.Select(setting => $"{setting.Key}={setting.Value}"))}" : "")
+                + $"; its logs go to {options.LogFile}");
             var starting = Stopwatch.GetTimestamp();
             AppStack stack;
             try
             {
-                stack = await AppStack.StartAsync(stackPlan.ObserverReplicas, new Dictionary<string, string>(), options.LogFile, log, cancellationToken);
+                stack = await AppStack.StartAsync(stackPlan.ObserverReplicas, stackPlan.Settings ?? new Dictionary<string, string>(), options.LogFile, log, cancellationToken);
             }
             catch (Exception exception)
             {
@@ -63,12 +65,13 @@ internal static class BenchmarkRunner
                     var context = new CaseContext(stack, api, sql, number, log, timeout.Token);
                     try
                     {
-                        results.Add(spec switch
+                        results.AddRange(spec switch
                         {
-                            PollingSpec polling => await PollingCase.RunAsync(context, polling),
-                            SubscriptionSpec subscription => await SubscriptionCase.RunAsync(context, subscription),
-                            SelectivitySpec selectivity => await SelectivityCase.RunAsync(context, selectivity),
-                            IdleSpec idle => await IdleCase.RunAsync(context, idle),
+                            PollingSpec polling => [await PollingCase.RunAsync(context, polling)],
+                            SubscriptionSpec subscription => [await SubscriptionCase.RunAsync(context, subscription)],
+                            SelectivitySpec selectivity => [await SelectivityCase.RunAsync(context, selectivity)],
+                            IdleSpec idle => [await IdleCase.RunAsync(context, idle)],
+                            NoisyNeighbourSpec noisy => await NoisyNeighbourCase.RunAsync(context, noisy),
                             _ => throw new NotSupportedException(spec.GetType().Name),
                         });
                     }

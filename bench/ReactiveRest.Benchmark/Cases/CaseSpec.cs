@@ -27,3 +27,22 @@ internal sealed record SelectivitySpec(string Key, string Title, int Others, int
 
 /// <summary>The stack with no client at all for a while: what it costs by itself.</summary>
 internal sealed record IdleSpec(string Key, string Title, TimeSpan Duration) : CaseSpec(Key, Title);
+
+/// <summary>
+/// Issue 17's noisy neighbour, on a stack with the shipped per-user quotas: the case's user has
+/// <see cref="VictimSubscribers"/> subscribers of one board's query and writes to it at <see cref="WritesPerSecond"/>,
+/// first alone (quiet), then while another user holds every quota it can (<see cref="NoisyObservers"/> distinct queries
+/// over <see cref="NoisySockets"/> subscriber ids, each with its WebSocket), sends a heartbeat on every socket each
+/// <see cref="HeartbeatInterval"/>, reads its replies, and writes to its own <see cref="NoisyBoards"/> boards at
+/// <see cref="NoisyWritesPerSecond"/> so that its observers stay due. <see cref="Probes"/> requests beyond each quota
+/// show that it is enforced. <see cref="WarmWrites"/> writes before the quiet phase are not reported: a fresh stack
+/// compiles its hot paths first (as the warm-up case does).
+/// </summary>
+internal sealed record NoisyNeighbourSpec(
+    string Key, string Title, int VictimSubscribers, int Writes, double WritesPerSecond, int NoisyBoards, int NoisyObservers, int NoisySockets,
+    double NoisyWritesPerSecond, double NoisyObservesPerSecond, TimeSpan HeartbeatInterval, int NoisyTitleLength = 300, int Probes = 5, int WarmWrites = 50)
+    : CaseSpec(Key, Title)
+{
+    /// <summary>The key of the quiet phase's result (the noisy phase's is <see cref="CaseSpec.Key"/>).</summary>
+    public string QuietKey => Key + "-quiet";
+}

@@ -144,7 +144,8 @@ internal static class SubscriptionCase
         return users;
     }
 
-    private static async Task<bool> WarmUpAsync(CaseContext context, (int Id, int[] Tasks)[] boards, FrameExpectations expectations, int live, CaseResult result)
+    /// <summary>One write per board that every live subscriber must receive: every subscription is attached and delivering.</summary>
+    public static async Task<bool> WarmUpAsync(CaseContext context, (int Id, int[] Tasks)[] boards, FrameExpectations expectations, int live, CaseResult result)
     {
         var answered = Stopwatch.GetTimestamp();
         foreach (var board in boards)

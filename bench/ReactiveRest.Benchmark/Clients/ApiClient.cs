@@ -87,7 +87,7 @@ internal sealed class ApiClient(Uri baseAddress) : IDisposable
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return new ObserveResult(null, 0, $"{(int)response.StatusCode} {Truncate(body)}");
+                return new ObserveResult(null, 0, $"{(int)response.StatusCode} {Truncate(body)}", (int)response.StatusCode, QuotaOf(body));
             }
 
             using var document = JsonDocument.Parse(body);
@@ -159,6 +159,20 @@ internal sealed class ApiClient(Uri baseAddress) : IDisposable
 
         using var document = JsonDocument.Parse(body);
         return document.RootElement.GetProperty("id").GetInt32();
+    }
+
+    /// <summary>The <c>quota</c> a 429 problem names, if the body is such a problem.</summary>
+    private static string? QuotaOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("quota", out var quota) ? quota.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "...";

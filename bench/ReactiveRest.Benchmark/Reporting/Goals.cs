@@ -38,7 +38,35 @@ internal static class Goals
         var selectivity = Find(results, "selectivity");
         checks.Add(Judge(selectivity, "3,000 observers on other boards or filters", "evaluations of unaffected observers per write", "0 (only the observers a write can affect)",
             r => r.EvaluationsPerWrite is { } e ? (Format(e, "F2"), e == 0) : null));
+        checks.AddRange(NoisyNeighbour(results));
         return checks;
+    }
+
+    /// <summary>
+    /// Issue 17: the victim's p99 with the noisy user at its quotas within twice its p99 without; and memory flat once the
+    /// noisy user is at its quotas (the end of the noisy phase within a tenth above the reading when the quotas were reached:
+    /// RSS moves with the GC by a few percent, growth with the load would not stop there).
+    /// </summary>
+    private static IEnumerable<GoalCheck> NoisyNeighbour(IReadOnlyList<CaseResult> results)
+    {
+        const string name = "noisy neighbour (issue 17)";
+        const double flat = 1.10;
+        var noisy = Find(results, "noisy-neighbour");
+        var quiet = Find(results, "noisy-neighbour-quiet");
+        yield return Judge(noisy, name, "victim's p99 with the noisy user at its quotas / without", "≤ 2×", r =>
+            r.Latency is null || quiet?.Latency is null ? null
+            : r.Latency.P99 is not { } noisyP99 ? ("lost (falls among lost frames)", false)
+            : quiet.Latency.P99 is { } quietP99 and > 0
+                ? ($"{Format(noisyP99, "F2")} ms / {Format(quietP99, "F2")} ms = {Format(noisyP99 / quietP99, "F2")}×", noisyP99 <= 2 * quietP99)
+                : ("quiet p99 lost", false));
+        foreach (var what in NoisyNeighbourCase.MemoryOf)
+        {
+            yield return Judge(noisy, name, $"{what} at the end of the noisy phase / when the quotas were reached", "≤ 1.10× (flat)", r =>
+                r.Extra.TryGetValue(NoisyNeighbourCase.MemoryKey(what, NoisyNeighbourCase.AtQuotas), out var at) && at > 0
+                && r.Extra.TryGetValue(NoisyNeighbourCase.MemoryKey(what, NoisyNeighbourCase.AtEnd), out var end)
+                    ? ($"{Format(end, "F1")} MiB / {Format(at, "F1")} MiB = {Format(end / at, "F2")}×", end <= flat * at)
+                    : null);
+        }
     }
 
     private static CaseResult? Find(IReadOnlyList<CaseResult> results, string key) => results.FirstOrDefault(result => result.Key == key);

@@ -237,5 +237,17 @@ internal static class MarkdownReport
           matches, a third on the whole table with such a filter; 100 queries per subscriber. After their first evaluations settle (two readings
           of their counters 2 s apart agree), the writes go to the target board, which one more observer (one subscriber) watches; the
           unaffected observers' counters must not move.
+        - **Noisy neighbour (issue 17)**: on a stack of its own with the shipped per-user quotas and rates (the other stacks raise
+          them, since one benchmark user plays thousands of clients there); full run only. The victim user's 100 subscribers of one board's query are timed over 100 writes at 5/s, first
+          alone (`noisy-neighbour-quiet`, after 50 unreported warm-up writes), then (`noisy-neighbour`) while another user holds
+          its quotas: 100 WebSockets with a subscriber id each, 1,000 observers of distinct queries it invents
+          (`boardId=X&position__gte=-k&ordering=position&limit=50` over its 4 boards of 50 tasks with 300-character titles, 10
+          per subscriber id), a `--heartbeat--` on every socket each 100 ms (its replies and frames read, so the 64-unread-reply
+          cap does not close it; a server close is counted and the socket reconnects), and 40 writes a second to its boards,
+          within its 50/s, so that its observers stay due. Five requests beyond each of those three quotas show them enforced
+          (the stored-bytes quota is not reached: its results weigh about 40 MiB of 64); every refusal is counted by the
+          `quota` its 429 problem names. Memory (api and observers RSS, Redis `used_memory` from `INFO memory`)
+          is read once the noisy user holds its quotas and at the end of the noisy phase. Goals: the victim's p99 at most twice
+          the quiet one; each memory figure at the end at most 1.10× the one at the quotas.
         """;
 }

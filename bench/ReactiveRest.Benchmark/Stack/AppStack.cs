@@ -41,8 +41,12 @@ internal sealed class AppStack : IAsyncDisposable
 
     public required string DatabaseConnectionString { get; init; }
 
+    /// <summary><c>127.0.0.1:port,password=…</c>, for reading Redis's own memory figures.</summary>
+    public required string RedisConnectionString { get; init; }
+
     public required TimeSpan StartDuration { get; init; }
 
+    /// <param name="settings">Configuration given after the benchmark's own, so it wins (a plan's shipped quotas).</param>
     /// <param name="logFile">Where the services' output and the hosting's messages go.</param>
     public static async Task<AppStack> StartAsync(int observerReplicas, IReadOnlyDictionary<string, string> settings, string logFile, TextWriter log, CancellationToken cancellationToken)
     {
@@ -117,6 +121,8 @@ internal sealed class AppStack : IAsyncDisposable
                 Processes = processes,
                 DatabaseConnectionString = await app.GetConnectionStringAsync("reactivedb", timeout.Token)
                     ?? throw new InvalidOperationException("reactivedb has no connection string."),
+                RedisConnectionString = await app.GetConnectionStringAsync("redis", timeout.Token)
+                    ?? throw new InvalidOperationException("redis has no connection string."),
                 StartDuration = Stopwatch.GetElapsedTime(started),
             };
             log.WriteLine($"  stack up in {stack.StartDuration.TotalSeconds:F0} s: api {api.BaseAddress} (pid {api.Pid}); "
