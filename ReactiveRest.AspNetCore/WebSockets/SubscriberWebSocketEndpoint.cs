@@ -115,7 +115,8 @@ public static class SubscriberWebSocketEndpoint
             // Which replica serves the connection: for operators following a client, and for the fault tests.
             context.Response.Headers[ReplicaHeader] = replicaId;
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+            await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted,
+                TokenExpiry.Of(context), services.GetService<SocketTokenValidator>());
         }
         finally
         {
