@@ -350,13 +350,21 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
 
             await ReceiveAsync(socket, cancellation);
             _socket = null;
-            if (socket.CloseStatus is { } status && (int)status is 4000 or 1003 or 1009)
+            if (socket.CloseStatus is { } status && (int)status is 4000 or 4003 or 1003 or 1009)
             {
                 Stop(new ReactiveConnectionException(
                     (int)status == 4000
                         ? $"Another connection took subscriber {SubscriberId} over."
                         : $"The observers closed the WebSocket of subscriber {SubscriberId}: {(int)status} {socket.CloseStatusDescription}."));
                 return;
+            }
+
+            if (socket.CloseStatus is { } expired && (int)expired == TokenExpiredCloseStatus && _reconnectHold is null)
+            {
+                // The token expired: nothing is wrong with the connection, so no backoff. The next attempt asks the
+                // token provider for a fresh one and resumes where every list stood.
+                failures = 0;
+                continue;
             }
 
             if (_reconnectHold is { } hold)
@@ -369,6 +377,9 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
             await WaitToReconnectAsync(failures++, cancellation);
         }
     }
+
+    /// <summary>The observers close a socket with 4001 when its token expires (docs/protocol.md).</summary>
+    private const int TokenExpiredCloseStatus = 4001;
 
     private async Task WaitToReconnectAsync(int attempt, CancellationToken cancellation)
     {

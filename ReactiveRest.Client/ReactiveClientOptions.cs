@@ -14,6 +14,8 @@ public sealed class ReactiveClientOptions
     /// Called before every request and every connection attempt, so a provider that refreshes tokens is honoured on the
     /// next reconnect. The token goes in <c>Authorization: Bearer</c> over HTTP and in <c>?access_token=</c> on the
     /// WebSocket, whose upgrade request cannot carry headers from a browser (the server accepts both the same way).
+    /// When the socket's token expires, the observers close it with 4001 and the client reconnects at once with the
+    /// provider's next token, resuming every list where it stood: a provider must return a fresh token by then.
     /// <c>null</c>: anonymous.
     /// </summary>
     public Func<CancellationToken, ValueTask<string?>>? TokenProvider { get; init; }
