@@ -1,5 +1,9 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ReactiveRest.Api.Extensions;
 using ReactiveRest.Tests.Faults;
 using ReactiveRest.Tests.Infrastructure;
 
@@ -17,6 +21,9 @@ public sealed class TokenLifetimeTests(ReactiveRestApp app)
     /// <summary>The sweep that closes expired sockets runs every second; the rest is a busy machine's scheduling.</summary>
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(10);
 
+    /// <summary>A JWT's <c>exp</c> is in whole seconds: when a token meant to expire at <paramref name="expires"/> does.</summary>
+    private static DateTimeOffset ExpOf(DateTimeOffset expires) => DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds());
+
     private static string TokenFor(string user, DateTime expires) =>
         TestUsers.Mint(new Dictionary<string, object> { ["sub"] = user }, expires: expires);
 
@@ -33,7 +40,7 @@ public sealed class TokenLifetimeTests(ReactiveRestApp app)
 
         var status = await subscriber.WaitClosedAsync(ShortLife + Margin);
         Assert.Equal((WebSocketCloseStatus)4001, status);
-        Assert.True(DateTime.UtcNow >= expires, "Closed before the token expired.");
+        Assert.True(DateTimeOffset.UtcNow >= ExpOf(expires), "Closed before the token expired.");
 
         // While it is away, and after it is back: every message, in order (the subscriber checks each seq).
         await api.CreateTaskAsync(board, "while away");
@@ -42,6 +49,40 @@ public sealed class TokenLifetimeTests(ReactiveRestApp app)
         await api.CreateTaskAsync(board, "after the return");
         await Convergence.AssertConvergesAsync(api, subscriber, observer, $"/api/tasks?boardId={board}");
         Assert.Equal(3, subscriber.View(observer).Count);
+    }
+
+    [Fact]
+    public async Task Auth_DevTokenLifetime_sets_the_development_tokens_lifetime_and_a_socket_opened_with_one_closes_with_4001_at_its_expiry()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var settings = new Dictionary<string, string?>(TestUsers.ServiceSettings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)))
+        {
+            ["ConnectionStrings:redis"] = await app.App.GetConnectionStringAsync("redis", cancellation),
+            ["ConnectionStrings:reactivedb"] = await app.App.GetConnectionStringAsync("reactivedb", cancellation),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Auth:DevTokenLifetime"] = "00:00:03",
+        };
+        // An API replica in the test process, in Development, with the stack's signing key: its tokens open the stack's sockets.
+        await using var development = new WebApplicationFactory<BadRequestExceptionHandler>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        using var client = development.CreateClient();
+        var user = TestUsers.Unique("devtoken");
+        var before = DateTimeOffset.UtcNow;
+        using var issued = await client.PostAsJsonAsync("/api/dev/token", new { user }, cancellation);
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        var body = await issued.ReadJsonAsync();
+        var expires = body.GetProperty("expires").GetDateTimeOffset();
+        Assert.InRange(expires - before, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
+
+        await using var subscriber = await Subscriber.ConnectAsync(app, user: user, token: body.GetProperty("token").GetString());
+        Assert.Equal((WebSocketCloseStatus)4001, await subscriber.WaitClosedAsync(ShortLife + Margin));
+        Assert.True(DateTimeOffset.UtcNow >= ExpOf(expires), "Closed before the token expired.");
     }
 
     [Fact]
