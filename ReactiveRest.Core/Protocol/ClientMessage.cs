@@ -21,19 +21,33 @@ public static class ClientMessage
         {
             using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
+            // ValueEquals, not GetString: a string with a lone surrogate escape ("\ud800") cannot be decoded and throws.
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("msg", out var msg)
-                || msg.ValueKind != JsonValueKind.String || msg.GetString() != "token")
+                || msg.ValueKind != JsonValueKind.String || !msg.ValueEquals("token"))
             {
                 return false;
             }
 
-            token = root.TryGetProperty("token", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            token = root.TryGetProperty("token", out var value) && value.ValueKind == JsonValueKind.String ? StringOrNull(value) : null;
             return true;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            // Not JSON: an unsupported message like any other text.
+            // Not JSON, or a "msg" that cannot be decoded: an unsupported message like any other text.
             return false;
+        }
+    }
+
+    /// <summary>The string, or null when it holds an undecodable escape (no token is such a string).</summary>
+    private static string? StringOrNull(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 }

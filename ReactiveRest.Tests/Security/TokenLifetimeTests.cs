@@ -119,6 +119,7 @@ public sealed class TokenLifetimeTests(ReactiveRestApp app)
     [InlineData("""{"msg": "token", "token": "not.a.token"}""")]
     [InlineData("""{"msg": "token"}""")]
     [InlineData("""{"msg": "token", "token": 42}""")]
+    [InlineData("""{"msg": "token", "token": "\ud800"}""")]
     public async Task An_invalid_token_frame_is_answered_invalid_token_and_the_socket_stays_open(string frame)
     {
         await using var subscriber = await Subscriber.ConnectAsync(app);
@@ -129,6 +130,20 @@ public sealed class TokenLifetimeTests(ReactiveRestApp app)
         Assert.Equal("invalid_token", reply.GetProperty("error").GetString());
         await subscriber.SendTextAsync("--heartbeat--");
         Assert.Equal("--heartbeat--", (await subscriber.NextAsync()).GetString());
+        subscriber.AssertConnected();
+    }
+
+    [Theory]
+    [InlineData("""{"msg": "\ud800", "token": "x"}""")]
+    [InlineData("""{"msg": "tokens"}""")]
+    [InlineData("""["token"]""")]
+    public async Task A_frame_that_is_not_a_token_frame_is_still_unsupported(string frame)
+    {
+        await using var subscriber = await Subscriber.ConnectAsync(app);
+        await subscriber.SendTextAsync(frame);
+
+        var reply = await subscriber.NextAsync();
+        Assert.Equal("unsupported_message", reply.GetProperty("error").GetString());
         subscriber.AssertConnected();
     }
 
