@@ -20,6 +20,13 @@ public sealed class ReactiveClientOptions
     /// </summary>
     public Func<CancellationToken, ValueTask<string?>>? TokenProvider { get; init; }
 
+    /// <summary>
+    /// When set (with a <see cref="TokenProvider"/> whose tokens are JWTs with <c>exp</c>): this long before the socket's
+    /// token expires, the provider's next token is sent on the open socket, so the socket stays open instead of being
+    /// closed with 4001 and reconnecting. <c>null</c> (the default): the client reconnects after each 4001.
+    /// </summary>
+    public TimeSpan? RenewTokenBefore { get; init; }
+
     /// <summary>1 to 64 characters of <c>[A-Za-z0-9_-]</c>; <c>null</c> picks a random one.</summary>
     public string? SubscriberId { get; init; }
 
