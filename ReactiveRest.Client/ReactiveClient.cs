@@ -302,9 +302,10 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
             socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(20);
             List<ObservedQuery> notResumed;
             Uri uri;
+            string? token;
             try
             {
-                var token = options.TokenProvider is { } provider ? await provider(cancellation) : null;
+                token = options.TokenProvider is { } provider ? await provider(cancellation) : null;
                 List<ObservedQuery> resumed;
                 lock (_gate)
                 {
@@ -348,15 +349,30 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
                 }
             }
 
-            await ReceiveAsync(socket, cancellation);
+            using (var connectionEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            {
+                var renewing = RenewTokenAsync(socket, token, connectionEnded.Token);
+                await ReceiveAsync(socket, cancellation);
+                await connectionEnded.CancelAsync();
+                await renewing;
+            }
+
             _socket = null;
-            if (socket.CloseStatus is { } status && (int)status is 4000 or 1003 or 1009)
+            if (socket.CloseStatus is { } status && (int)status is 4000 or 4003 or 1003 or 1009)
             {
                 Stop(new ReactiveConnectionException(
                     (int)status == 4000
                         ? $"Another connection took subscriber {SubscriberId} over."
                         : $"The observers closed the WebSocket of subscriber {SubscriberId}: {(int)status} {socket.CloseStatusDescription}."));
                 return;
+            }
+
+            if (socket.CloseStatus is { } expired && (int)expired == TokenExpiredCloseStatus && _reconnectHold is null)
+            {
+                // The token expired: nothing is wrong with the connection, so no backoff. The next attempt asks the
+                // token provider for a fresh one and resumes where every list stood.
+                failures = 0;
+                continue;
             }
 
             if (_reconnectHold is { } hold)
@@ -369,6 +385,54 @@ public sealed partial class ReactiveClient(ReactiveClientOptions options) : IAsy
             await WaitToReconnectAsync(failures++, cancellation);
         }
     }
+
+    /// <summary>
+    /// With <see cref="ReactiveClientOptions.RenewTokenBefore"/>: that long before the socket's token expires, sends the
+    /// provider's next token on the open socket (<c>{"msg": "token", …}</c>), so the socket is not closed with 4001.
+    /// Any failure just ends the renewal: the 4001 and the reconnect with a fresh token still follow.
+    /// </summary>
+    private async Task RenewTokenAsync(ClientWebSocket socket, string? token, CancellationToken connectionEnded)
+    {
+        if (options.RenewTokenBefore is not { } lead || options.TokenProvider is not { } provider)
+        {
+            return;
+        }
+
+        try
+        {
+            var expires = JwtExpiry.Of(token);
+            while (expires is { } current)
+            {
+                var wait = current - lead - DateTimeOffset.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, connectionEnded);
+                }
+
+                var fresh = await provider(connectionEnded);
+                if (fresh is null || JwtExpiry.Of(fresh) is not { } next || next <= current)
+                {
+                    // Nothing fresher to send: the server's 4001 and the reconnect take over.
+                    return;
+                }
+
+                var frame = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["msg"] = "token", ["token"] = fresh });
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, connectionEnded);
+                expires = next;
+            }
+        }
+        catch (Exception) when (connectionEnded.IsCancellationRequested || socket.State != WebSocketState.Open)
+        {
+            // The connection ended meanwhile.
+        }
+        catch (Exception)
+        {
+            // A provider or a send that failed: the socket is closed with 4001 at its token's expiry and reconnects.
+        }
+    }
+
+    /// <summary>The observers close a socket with 4001 when its token expires (docs/protocol.md).</summary>
+    private const int TokenExpiredCloseStatus = 4001;
 
     private async Task WaitToReconnectAsync(int attempt, CancellationToken cancellation)
     {

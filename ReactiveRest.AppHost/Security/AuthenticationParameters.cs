@@ -52,6 +52,12 @@ public static class AuthenticationParameterExtensions
             service.WithEnvironment($"Auth__AllowedOrigins__{index++}", origin.Value);
         }
 
+        // Short-lived development tokens exercise the clients' renewal (4001, the token frame) on a developer's stack.
+        if (service.ApplicationBuilder.Configuration["Auth:DevTokenLifetime"] is { Length: > 0 } lifetime)
+        {
+            service.WithEnvironment("Auth__DevTokenLifetime", lifetime);
+        }
+
         return service;
     }
 

@@ -18,8 +18,40 @@ internal sealed class SubscriberSession(
     /// <summary>Close code when another connection took this subscriber over.</summary>
     public const WebSocketCloseStatus Superseded = (WebSocketCloseStatus)4000;
 
+    /// <summary>Close code when the connection's token expired: the client reconnects (and resumes) with a fresh one.</summary>
+    public const WebSocketCloseStatus TokenExpired = (WebSocketCloseStatus)4001;
+
+    /// <summary>Close code when the client sent a token of another user on the open socket.</summary>
+    public const WebSocketCloseStatus TokenOfAnotherUser = (WebSocketCloseStatus)4003;
+
     /// <summary>The user the connection authenticated as, who owns the subscriber id.</summary>
     public string User { get; init; } = "";
+
+    /// <summary>Validates a token sent on the open socket; null where none is accepted (every token frame is refused).</summary>
+    public Func<string, CancellationToken, Task<Engine.Security.TokenCheck>>? ValidateToken { get; init; }
+
+    /// <summary>When the connection's token expires (Unix ms), or 0 for never; a token frame moves it on.</summary>
+    private long _tokenExpiresMs;
+
+    /// <summary>When the connection's token expires: the sweep closes it with <see cref="TokenExpired"/> then.</summary>
+    public DateTimeOffset? TokenExpires
+    {
+        get => Volatile.Read(ref _tokenExpiresMs) is var ms and not 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        init => _tokenExpiresMs = value?.ToUnixTimeMilliseconds() ?? 0;
+    }
+
+    /// <summary>
+    /// Called periodically (no timer per socket): a connection whose token expired is closed with
+    /// <see cref="TokenExpired"/>, once; its subscriptions enter the grace period until the client is back.
+    /// </summary>
+    public void CloseIfTokenExpired(DateTimeOffset now)
+    {
+        var expires = Volatile.Read(ref _tokenExpiresMs);
+        if (expires != 0 && now.ToUnixTimeMilliseconds() >= expires && Interlocked.CompareExchange(ref _tokenExpiresMs, 0, expires) == expires)
+        {
+            RequestClose(TokenExpired, "The token expired; reconnect with a fresh one.");
+        }
+    }
 
     private const int BatchSize = 256;
     private const int SmallReceiveBuffer = 32;
@@ -365,9 +397,23 @@ internal sealed class SubscriberSession(
                     return;
                 }
 
-                Reply(text == ProtocolMessage.Heartbeat
-                    ? ProtocolMessage.Heartbeat
-                    : ProtocolMessage.Error("unsupported_message", "Clients send no messages but the heartbeat '--heartbeat--'; subscribe with a GET carrying 'observe'."));
+                if (text == ProtocolMessage.Heartbeat)
+                {
+                    Reply(ProtocolMessage.Heartbeat);
+                }
+                else if (ClientMessage.IsToken(text, out var token))
+                {
+                    if (!await RenewTokenAsync(token, aborted))
+                    {
+                        await _closeSent.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+                        return;
+                    }
+                }
+                else
+                {
+                    Reply(ProtocolMessage.Error("unsupported_message",
+                        "Clients send no messages but the heartbeat '--heartbeat--' and a fresh token ({\"msg\": \"token\", \"token\": \"…\"}); subscribe with a GET carrying 'observe'."));
+                }
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or TimeoutException)
@@ -377,6 +423,44 @@ internal sealed class SubscriberSession(
         {
             await _ended.CancelAsync();
         }
+    }
+
+    /// <summary>
+    /// A fresh token for the open socket: the user's own moves the connection's expiry on (answered with its new expiry);
+    /// an invalid one is answered with an error and changes nothing; another user's closes the connection.
+    /// </summary>
+    /// <returns>False when the connection is being closed.</returns>
+    private async Task<bool> RenewTokenAsync(string? token, CancellationToken aborted)
+    {
+        if (token is not { Length: > 0 })
+        {
+            Reply(ProtocolMessage.Error("invalid_token", "A token frame is {\"msg\": \"token\", \"token\": \"<a JWT>\"}."));
+            return true;
+        }
+
+        if (ValidateToken is null)
+        {
+            Reply(ProtocolMessage.Error("invalid_token", "This server accepts no token on an open socket."));
+            return true;
+        }
+
+        var check = await ValidateToken(token, aborted);
+        if (check.Error is { } error)
+        {
+            Reply(ProtocolMessage.Error("invalid_token", error));
+            return true;
+        }
+
+        if (!string.Equals(check.User, User, StringComparison.Ordinal))
+        {
+            // The subscriber id and its subscriptions are this user's: a socket never changes hands.
+            RequestClose(TokenOfAnotherUser, "The token names another user.");
+            return false;
+        }
+
+        Volatile.Write(ref _tokenExpiresMs, check.Expires.ToUnixTimeMilliseconds());
+        Reply(ProtocolMessage.TokenAccepted(check.Expires));
+        return true;
     }
 
     /// <summary>The replies waiting to be sent.</summary>

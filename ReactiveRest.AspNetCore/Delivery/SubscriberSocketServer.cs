@@ -46,11 +46,19 @@ internal sealed class SubscriberSocketServer(
 
     /// <summary>Serves one WebSocket until it closes.</summary>
     /// <param name="user">The authenticated user, who owns the subscriber id (checked before the upgrade).</param>
-    public async Task ServeAsync(string subscriberId, string user, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted)
+    /// <param name="tokenExpires">When the token of the upgrade expires (the socket is closed with 4001 then); null for never.</param>
+    /// <param name="tokens">Validates fresh tokens sent on the socket; null to accept none.</param>
+    public async Task ServeAsync(string subscriberId, string user, WebSocket socket, IReadOnlyDictionary<string, long> resume, CancellationToken aborted,
+        DateTimeOffset? tokenExpires = null, Engine.Security.SocketTokenValidator? tokens = null)
     {
         var session = new SubscriberSession(subscriberId, socket, options.Value, (failed, exception) =>
             logger.LogInformation("Subscriber {Subscriber} stopped reading or went away ({Error}); closing its connection", failed.SubscriberId, exception.GetType().Name),
-            metrics) { User = user };
+            metrics)
+        {
+            User = user,
+            TokenExpires = tokenExpires,
+            ValidateToken = tokens is null ? null : tokens.ValidateAsync,
+        };
         if (sessions.TryGet(subscriberId, out var local))
         {
             await takeover.SupersedeAsync(local);

@@ -33,6 +33,9 @@ public sealed class AuthOptions
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>How long a token from the development endpoint lasts.</summary>
+    /// <summary>
+    /// How long a token from the development endpoint lasts: short (seconds) to watch sockets closed with 4001 at
+    /// expiry and clients renewing their tokens.
+    /// </summary>
     public TimeSpan DevTokenLifetime { get; set; } = TimeSpan.FromHours(12);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -45,6 +46,8 @@ public static class AuthenticationExtensions
                 .RequireClaim(options.Value.UserClaim)
                 .Build());
         builder.Services.AddSingleton<CookieOrigins>();
+        builder.Services.AddSingleton<SocketTokenValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddRequestLimits();
         return builder;
     }
@@ -129,6 +132,11 @@ public static class AuthenticationExtensions
                     // WebSocket, hours (the validated token and its dozen claims were about 4 KB per connection,
                     // measured with dotnet-gcdump at 10,000).
                     context.Principal = Users.PrincipalFor(name, options.UserClaim, context.Principal.Identity.AuthenticationType);
+                    if (context.HttpContext.WebSockets.IsWebSocketRequest)
+                    {
+                        // The socket is closed with 4001 when its token expires: its expiry outlives the claims.
+                        TokenExpiry.Remember(context.HttpContext, context.SecurityToken.ValidTo);
+                    }
                 }
 
                 return Task.CompletedTask;

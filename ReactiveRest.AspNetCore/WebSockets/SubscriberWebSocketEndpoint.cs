@@ -6,6 +6,7 @@ using ReactiveRest.Engine.Delivery;
 using ReactiveRest.Engine.Http;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Quotas;
+using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Security;
 using ReactiveRest.Engine.Subscribers;
 
@@ -31,11 +32,17 @@ public static class SubscriberWebSocketEndpoint
     }
 
     /// <summary>
-    /// Accepts WebSockets, pinging each every 15 seconds: pings keep idle connections open through proxies and reveal
-    /// dead peers. Call before <see cref="MapSubscriberWebSocket"/>'s endpoint is reached (before authentication).
+    /// Accepts WebSockets, pinging each every <see cref="ReactiveOptions.KeepAliveInterval"/>: pings keep idle
+    /// connections open through proxies, and a peer that does not answer one within
+    /// <see cref="ReactiveOptions.KeepAliveTimeout"/> is dropped (its subscriptions enter the grace period). Call before
+    /// <see cref="MapSubscriberWebSocket"/>'s endpoint is reached (before authentication).
     /// </summary>
-    public static IApplicationBuilder UseObserverWebSockets(this IApplicationBuilder app) =>
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+    public static IApplicationBuilder UseObserverWebSockets(this IApplicationBuilder app)
+    {
+        // Defaults when the application did not configure the reactive options (IOptions always resolves).
+        var options = app.ApplicationServices.GetService<Microsoft.Extensions.Options.IOptions<ReactiveOptions>>()?.Value ?? new ReactiveOptions();
+        return app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = options.KeepAliveTimeout });
+    }
 
     private static async Task<IResult> ConnectAsync(HttpContext context, string? subscriber, IServiceProvider services)
     {
@@ -108,7 +115,8 @@ public static class SubscriberWebSocketEndpoint
             // Which replica serves the connection: for operators following a client, and for the fault tests.
             context.Response.Headers[ReplicaHeader] = replicaId;
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted);
+            await services.GetRequiredService<SubscriberSocketServer>().ServeAsync(subscriber!, user, socket, resume, context.RequestAborted,
+                TokenExpiry.Of(context), services.GetService<SocketTokenValidator>());
         }
         finally
         {

@@ -64,6 +64,10 @@ public static class ProtocolMessage
     public static string Expired(string observerId, string reason) =>
         $$"""{"msg":"expired","observer":"{{observerId}}","reason":"{{reason}}"}""";
 
+    /// <summary>The answer to a token frame whose token was accepted: the socket stays open until it expires.</summary>
+    public static string TokenAccepted(DateTimeOffset expires) =>
+        $$"""{"msg":"token","expires":"{{expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}}"}""";
+
     /// <summary>An answer to a client frame that is not part of the protocol.</summary>
     public static string Error(string error, string detail) =>
         $$"""{"msg":"error","error":{{JsonSerializer.Serialize(error)}},"detail":{{JsonSerializer.Serialize(detail)}}}""";

@@ -60,6 +60,21 @@ public sealed class ReactiveOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How often the observers ping each WebSocket: pings keep idle connections open through proxies, and the peer must
+    /// answer each (a pong) within <see cref="KeepAliveTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A peer that has not answered a ping (with a pong, or any frame) within this time is taken for dead: its connection
+    /// is dropped and its subscriptions enter the grace period, at most <see cref="KeepAliveInterval"/> plus this after
+    /// it went silent.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a subscriber whose grace period ended is remembered, to tell a late connection that its observers are gone.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromDays(1);

@@ -161,6 +161,86 @@ public sealed class DotNetClientTests(ReactiveRestApp app)
     }
 
     [Fact]
+    public async Task When_its_token_expires_the_client_reconnects_with_a_fresh_one_from_its_provider_and_loses_no_message()
+    {
+        // Every token the provider hands out lasts three seconds: the socket is closed with 4001 every few seconds.
+        var user = TestUsers.Current;
+        var issued = 0;
+        using var api = app.CreateApiClient();
+        var board = (await api.CreateBoardAsync()).Id();
+        await using var client = new ReactiveClient(new ReactiveClientOptions
+        {
+            ApiUrl = app.App.GetEndpoint("api", "http"),
+            ObserversUrl = app.App.GetEndpoint("observers", "http"),
+            TokenProvider = _ =>
+            {
+                Interlocked.Increment(ref issued);
+                return ValueTask.FromResult<string?>(TestUsers.Mint(new Dictionary<string, object> { ["sub"] = user }, expires: DateTime.UtcNow.AddSeconds(3)));
+            },
+        });
+        var states = RecordStates(client);
+        await using var all = new LiveView<JsonElement>(client, $"/api/tasks?boardId={board}&ordering=position");
+        await all.WaitForAsync(items => items.Count == 0);
+        await WaitUntilAsync(() => Task.FromResult(client.State == ConnectionState.Live), "live");
+
+        // Writes all along, through at least two expiries.
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        var written = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            await api.CreateTaskAsync(board, $"task {written++}");
+            await Task.Delay(100, Cancellation);
+        }
+
+        await AssertConvergesAsync(api, all);
+        Assert.Equal(written, all.Latest!.Count);
+        Assert.Equal(ConnectionState.Live, client.State);
+        lock (states)
+        {
+            // Reconnected after each expiry and continued exactly: never resynced, never stopped.
+            Assert.True(states.Count(state => state == ConnectionState.Reconnecting) >= 2, $"Not reconnected twice: {string.Join(", ", states)}");
+            Assert.DoesNotContain(ConnectionState.Resynced, states);
+            Assert.DoesNotContain(ConnectionState.Closed, states);
+        }
+    }
+
+    [Fact]
+    public async Task With_RenewTokenBefore_the_client_sends_fresh_tokens_on_the_socket_and_is_never_closed()
+    {
+        // Four-second tokens, renewed two seconds before they expire: the socket outlives several of them.
+        var user = TestUsers.Current;
+        using var api = app.CreateApiClient();
+        var board = (await api.CreateBoardAsync()).Id();
+        await using var client = new ReactiveClient(new ReactiveClientOptions
+        {
+            ApiUrl = app.App.GetEndpoint("api", "http"),
+            ObserversUrl = app.App.GetEndpoint("observers", "http"),
+            TokenProvider = _ => ValueTask.FromResult<string?>(TestUsers.Mint(new Dictionary<string, object> { ["sub"] = user }, expires: DateTime.UtcNow.AddSeconds(4))),
+            RenewTokenBefore = TimeSpan.FromSeconds(2),
+        });
+        var states = RecordStates(client);
+        await using var all = new LiveView<JsonElement>(client, $"/api/tasks?boardId={board}&ordering=position");
+        await all.WaitForAsync(items => items.Count == 0);
+        await WaitUntilAsync(() => Task.FromResult(client.State == ConnectionState.Live), "live");
+
+        var deadline = DateTime.UtcNow.AddSeconds(9);
+        var written = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            await api.CreateTaskAsync(board, $"task {written++}");
+            await Task.Delay(100, Cancellation);
+        }
+
+        await AssertConvergesAsync(api, all);
+        Assert.Equal(written, all.Latest!.Count);
+        lock (states)
+        {
+            // One connection all along: never closed with 4001.
+            Assert.Equal([ConnectionState.Connecting, ConnectionState.Live], states);
+        }
+    }
+
+    [Fact]
     public async Task A_backlog_longer_than_the_log_arrives_as_a_resync_run_and_the_list_is_exact()
     {
         var (api, token) = await ApiAsync();

@@ -24,6 +24,7 @@ public sealed class Subscriber : IAsyncDisposable
     private Task? _receiving;
     private TaskCompletionSource _reading = NewReadingGate(open: true);
     private int? _receiveBufferBytes;
+    private string? _token;
     private bool _abortedHere;
 
     private Subscriber(string id, string user)
@@ -58,9 +59,10 @@ public sealed class Subscriber : IAsyncDisposable
 
     /// <param name="receiveBufferBytes">A small TCP receive buffer, so that a paused reader soon stops the server's sends.</param>
     /// <param name="user">Who it runs as; by default the current test's own user (<see cref="TestUsers.Current"/>).</param>
-    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null, string? user = null)
+    /// <param name="token">The token its connections carry; by default the user's long-lived one (<see cref="TestUsers.TokenFor"/>).</param>
+    public static async Task<Subscriber> ConnectAsync(ReactiveRestStack app, string? id = null, int? receiveBufferBytes = null, string? user = null, string? token = null)
     {
-        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16], user ?? TestUsers.Current) { _receiveBufferBytes = receiveBufferBytes };
+        var subscriber = new Subscriber(id ?? "s" + Guid.NewGuid().ToString("N")[..16], user ?? TestUsers.Current) { _receiveBufferBytes = receiveBufferBytes, _token = token };
         await subscriber.OpenAsync(app);
         return subscriber;
     }
@@ -85,14 +87,17 @@ public sealed class Subscriber : IAsyncDisposable
     public static Uri WebSocketUri(ReactiveRestStack app, string path) => WebSocketUri(app, path, TestUsers.Current);
 
     /// <param name="user">Whose token the URL carries (<c>access_token</c>); null for none.</param>
-    public static Uri WebSocketUri(ReactiveRestStack app, string path, string? user)
+    public static Uri WebSocketUri(ReactiveRestStack app, string path, string? user) => WebSocketUri(app, path, user, token: null);
+
+    /// <param name="token">The token the URL carries instead of <paramref name="user"/>'s long-lived one.</param>
+    private static Uri WebSocketUri(ReactiveRestStack app, string path, string? user, string? token)
     {
         var endpoint = app.App.GetEndpoint("observers", "http");
         var question = path.IndexOf('?', StringComparison.Ordinal);
         var query = question < 0 ? "" : path[(question + 1)..];
         if (user is not null)
         {
-            query = (query.Length > 0 ? query + "&" : "") + "access_token=" + TestUsers.TokenFor(user);
+            query = (query.Length > 0 ? query + "&" : "") + "access_token=" + (token ?? TestUsers.TokenFor(user));
         }
 
         return new UriBuilder(endpoint)
@@ -150,11 +155,11 @@ public sealed class Subscriber : IAsyncDisposable
                     return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
                 },
             });
-            await _socket.ConnectAsync(WebSocketUri(app, path, User), invoker, TestContext.Current.CancellationToken);
+            await _socket.ConnectAsync(WebSocketUri(app, path, User, _token), invoker, TestContext.Current.CancellationToken);
         }
         else
         {
-            await _socket.ConnectAsync(WebSocketUri(app, path, User), TestContext.Current.CancellationToken);
+            await _socket.ConnectAsync(WebSocketUri(app, path, User, _token), TestContext.Current.CancellationToken);
         }
 
         Replica = _socket.HttpResponseHeaders?.TryGetValue("X-ReactiveRest-Replica", out var replica) == true ? replica.FirstOrDefault() : null;
@@ -315,6 +320,24 @@ public sealed class Subscriber : IAsyncDisposable
             ApplyPending();
             return _expired.ContainsKey(observer);
         }
+    }
+
+    /// <summary>Uses <paramref name="token"/> for the connections opened from now on.</summary>
+    public void UseToken(string token) => _token = token;
+
+    /// <summary>Waits until the server ended the connection; its close code (null when it was dropped without one).</summary>
+    public async Task<WebSocketCloseStatus?> WaitClosedAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await (_receiving ?? Task.CompletedTask).WaitAsync(timeout, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The WebSocket of subscriber {Id} was still open after {timeout.TotalSeconds} s.");
+        }
+
+        return CloseStatus;
     }
 
     public async Task CloseAsync()

@@ -43,7 +43,14 @@ public static class TestUsers
         "Reactive:MaxObserversPerUser=1000000",
         "Reactive:MaxSubscribersPerUser=1000000",
         "Reactive:MaxStoredBytesPerUser=1000000000000",
+        // A reader paused by a test (BacklogTests) answers no ping; it is dropped by the send timeout (60 s) anyway
+        // once its sends back up, so a keep-alive timeout as long adds no way for such a test to fail.
+        $"Reactive:KeepAliveTimeout={PausedReaderKeepAliveTimeout}",
     ];
+
+    /// <summary>The stacks' keep-alive timeout: as long as the default send timeout, which bounds a paused reader already.</summary>
+    /// <remarks>A constant: the settings above are initialized before any static field declared after them.</remarks>
+    public const string PausedReaderKeepAliveTimeout = "00:01:00";
 
     /// <summary>The same settings for a service hosted in the test process.</summary>
     public static readonly IReadOnlyDictionary<string, string> ServiceSettings = new Dictionary<string, string>
@@ -56,6 +63,7 @@ public static class TestUsers
         ["Reactive:MaxObserversPerUser"] = "1000000",
         ["Reactive:MaxSubscribersPerUser"] = "1000000",
         ["Reactive:MaxStoredBytesPerUser"] = "1000000000000",
+        ["Reactive:KeepAliveTimeout"] = $"{PausedReaderKeepAliveTimeout}",
     };
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new();

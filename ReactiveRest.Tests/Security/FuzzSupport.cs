@@ -355,6 +355,9 @@ public sealed class RawWebSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>Pings the server sent while <see cref="ReadOutcomeAsync"/> read; this socket answers none.</summary>
+    public int PingsReceived { get; private set; }
+
     /// <summary>
     /// Reads server frames until a text frame satisfying <paramref name="until"/>, a close frame or the end of the
     /// connection: "text", "close NNNN", "eof"; "silent" when nothing decisive came within <paramref name="timeout"/>.
@@ -390,6 +393,12 @@ public sealed class RawWebSocket : IAsyncDisposable
                 }
 
                 var opcode = head[0] & 0x0F;
+                if (opcode == 9)
+                {
+                    // Never answered: a test of dead peers counts them.
+                    PingsReceived++;
+                }
+
                 if (opcode == 8)
                 {
                     return payload.Length >= 2 ? $"close {payload[0] << 8 | payload[1]}" : "close (no code)";

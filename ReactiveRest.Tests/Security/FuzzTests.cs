@@ -960,7 +960,7 @@ public sealed class FuzzTests(ReactiveRestApp app)
             try
             {
                 using var json = JsonDocument.Parse(text);
-                return json.RootElement.GetProperty("msg").GetString() == "error" && json.RootElement.GetProperty("error").GetString() == "unsupported_message";
+                return json.RootElement.GetProperty("msg").GetString() == "error" && json.RootElement.GetProperty("error").GetString() is "unsupported_message" or "invalid_token";
             }
             catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
             {

@@ -24,8 +24,15 @@ public sealed class LimitsStack() : ReactiveRestStack([.. Settings.Select(settin
     /// <summary>Observes and writes per user per second; bursts of twice as many pass.</summary>
     public const int PerSecond = 5;
 
+    /// <summary>Short, so that a dead peer is dropped within seconds (see DeadPeerTests); every other client here reads all the time.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(2);
+
     private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
     {
+        ["Reactive:KeepAliveInterval"] = $"{KeepAliveInterval}",
+        ["Reactive:KeepAliveTimeout"] = $"{KeepAliveTimeout}",
         ["Reactive:MaxObserversPerSubscriber"] = $"{ObserversPerSubscriber}",
         ["Reactive:MaxSocketsPerUser"] = $"{SocketsPerUser}",
         ["Reactive:MaxObserversPerUser"] = $"{ObserversPerUser}",

@@ -20,6 +20,9 @@ export interface ConnectionHandlers {
   state(state: ConnectionState, event: ConnectionEvent): void;
 }
 
+/** The close code of a socket whose token expired (docs/protocol.md): reconnect at once with a fresh token. */
+export const TOKEN_EXPIRED = 4001;
+
 /** Assigned in place of the handlers of a socket that is let go, so that its late events do nothing (and `ws`, an EventEmitter, never throws for an `error` nobody listens to). */
 const ignore = (): void => undefined;
 
@@ -138,14 +141,22 @@ export class Connection {
         return;
       }
 
+      if (event.code === TOKEN_EXPIRED) {
+        // Nothing is wrong with the connection: no backoff. The next URL carries the token provider's fresh token and
+        // resumes every list where it stood.
+        this.backoff.reset();
+        this.retry(event.code, event.reason, true);
+        return;
+      }
+
       this.retry(event.code, event.reason);
     };
     // Every error is followed by a close event, which does the work.
     socket.onerror = ignore;
   }
 
-  private retry(code: number, reason: string): void {
-    const retryInMs = this.backoff.next();
+  private retry(code: number, reason: string, immediately = false): void {
+    const retryInMs = immediately ? 0 : this.backoff.next();
     this.handlers.state('reconnecting', { event: 'disconnected', code, reason, retryInMs });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

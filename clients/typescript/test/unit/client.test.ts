@@ -245,6 +245,22 @@ describe('ReactiveClient (fake socket and API)', () => {
     assert.equal(sockets.length, 1);
   });
 
+  it('reconnects at once with a fresh token and resumes when its token expired (4001)', async () => {
+    let issued = 0;
+    const { client, sockets, api, events } = setup({ token: () => `token-${++issued}` });
+    const live = client.observe<Task>('/api/tasks');
+    await opened(sockets);
+    (await api.next()).respond(200, { observer: 'o1', items: [task(1)], seq: 7 });
+    await live.ready;
+    sockets[0]!.serverClose(4001);
+    await until(() => sockets.length === 2);
+    const url = new URL(sockets[1]!.url);
+    assert.equal(url.searchParams.get('resume'), 'o1:7');
+    assert.notEqual(url.searchParams.get('access_token'), new URL(sockets[0]!.url).searchParams.get('access_token'));
+    const disconnected = events.find(([, detail]) => detail.event === 'disconnected');
+    assert.deepEqual(disconnected?.[1], { event: 'disconnected', code: 4001, reason: '', retryInMs: 0 });
+  });
+
   it('observes again what a resume URL cannot list (more than 150 observers)', async () => {
     const { client, sockets, api, events } = setup();
     const lives = Array.from({ length: 151 }, (_, i) => client.observe<Task>(`/api/tasks/${i}`));
