@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ReactiveRest.Engine.Protocol;
 using ReactiveRest.Engine.Reactive;
 using ReactiveRest.Engine.Resources;
+using ReactiveRest.Engine.Verification;
 
 namespace ReactiveRest.Engine.Observers;
 
@@ -63,27 +64,110 @@ public sealed class ObserverEvaluator(
                 return new EvaluationOutcome(EvaluationStatus.Gone, 0, [], "");
             }
 
-            var covered = acquired.Changes;
-            while (true)
+            return await EvaluateUntilCoveredAsync(observer, token, acquired.Changes, cause, subscriberId, lease.Token);
+        }
+        catch
+        {
+            await store.ReleaseAsync(observerId, token);
+            throw;
+        }
+    }
+
+    /// <summary>Evaluates and commits under the lock held with <paramref name="token"/> until no change is left uncovered; the last commit releases it.</summary>
+    private async Task<EvaluationOutcome> EvaluateUntilCoveredAsync(
+        CachedObserver observer, string token, long covered, EvaluationCause cause, string? subscriberId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var committed = await EvaluateOnceAsync(observer, token, covered, cause, subscriberId, cancellationToken);
+            if (committed is null)
             {
-                var committed = await EvaluateOnceAsync(observer, token, covered, cause, subscriberId, lease.Token);
-                if (committed is null)
-                {
-                    _cache.TryRemove(observerId, out _);
-                    return new EvaluationOutcome(EvaluationStatus.Fenced, 0, [], "");
-                }
-
-                (observer, var result) = committed.Value;
-                _cache[observerId] = observer;
-                if (!result.Behind)
-                {
-                    return new EvaluationOutcome(EvaluationStatus.UpToDate, result.Seq, observer.Result, observer.Incarnation);
-                }
-
-                // Changes arrived during the evaluation: the lock is still ours, go again (once for all of them). A
-                // subscriber being subscribed is subscribed again at each commit, so it ends at the result returned.
-                covered = await store.ChangesAsync(observerId);
+                _cache.TryRemove(observer.Id, out _);
+                return new EvaluationOutcome(EvaluationStatus.Fenced, 0, [], "");
             }
+
+            (observer, var result) = committed.Value;
+            _cache[observer.Id] = observer;
+            if (!result.Behind)
+            {
+                return new EvaluationOutcome(EvaluationStatus.UpToDate, result.Seq, observer.Result, observer.Incarnation);
+            }
+
+            // Changes arrived during the evaluation: the lock is still ours, go again (once for all of them). A
+            // subscriber being subscribed is subscribed again at each commit, so it ends at the result returned.
+            covered = await store.ChangesAsync(observer.Id);
+        }
+    }
+
+    /// <summary>
+    /// Verifies a quiet observer: under its lock (so no evaluation runs meanwhile) and only when every change counted is
+    /// covered, evaluates its query afresh and compares it with the stored result at the stored seq (both the stored
+    /// text's own digest and the stored digest; see <see cref="VerificationCheck"/>). A mismatch is repaired at once: the
+    /// fresh result is stored and a resync run from what subscribers hold to it is committed to the log, which every
+    /// replica delivers to every subscriber like any other messages; no subscription is touched.
+    /// </summary>
+    public async Task<VerificationOutcome> VerifyAsync(string observerId, CancellationToken cancellationToken)
+    {
+        var token = Guid.NewGuid().ToString("N");
+
+        // No cached copy offered: the stored definition and result are read whatever this process holds, since the
+        // stored result is what is being checked.
+        var acquired = await store.AcquireAsync(observerId, token, null, -1);
+        if (acquired.Status != AcquireStatus.Acquired)
+        {
+            return VerificationOutcome.Skipped;
+        }
+
+        using var lease = new LockLease(store, observerId, token, options.Value, cancellationToken);
+        try
+        {
+            var digest = await store.ReadDigestAsync(observerId);
+            if (acquired.Changes > acquired.Evaluated || acquired.Definition is null || acquired.ResultJson is null || digest is null)
+            {
+                // Not quiet (an evaluation is due and covers it), or gone meanwhile.
+                await store.ReleaseAsync(observerId, token);
+                return VerificationOutcome.Skipped;
+            }
+
+            var cached = _cache.GetValueOrDefault(observerId);
+            var query = ObserverQuery.FromDefinition(acquired.Definition, catalog) ?? cached?.Query;
+            if (query is null)
+            {
+                await store.ReleaseAsync(observerId, token);
+                return VerificationOutcome.Skipped;
+            }
+
+            using var activity = Telemetry.Source.StartActivity("verify observer", ActivityKind.Internal);
+            activity?.SetTag("reactiverest.observer", observerId);
+            var (fresh, _) = await batcher.EvaluateAsync(query, lease.Token);
+            var sent = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached.Result : null;
+            var verdict = VerificationCheck.Check(observerId, acquired.Seq, acquired.ResultJson, digest, sent, fresh);
+            activity?.SetTag("reactiverest.verification.match", verdict.Matches);
+            if (verdict.Matches)
+            {
+                await store.ReleaseAsync(observerId, token);
+                return new VerificationOutcome(VerificationStatus.Match, query.Url, acquired.Seq, acquired.Seq, verdict);
+            }
+
+            var freshJson = ObservedItem.ToJsonArray(fresh);
+            var header = FeedHeader.Format(observerId, acquired.Incarnation, activity?.Id, null);
+            var repaired = await store.RepairAsync(observerId, token, acquired.Incarnation, acquired.Seq, freshJson, verdict.FreshDigest, header, verdict.Run);
+            if (!repaired.Committed)
+            {
+                _cache.TryRemove(observerId, out _);
+                return new VerificationOutcome(VerificationStatus.Fenced, query.Url, acquired.Seq, acquired.Seq, verdict);
+            }
+
+            var observer = new CachedObserver(observerId, acquired.Incarnation, query, repaired.Seq, fresh, freshJson, verdict.FreshDigest);
+            _cache[observerId] = observer;
+            await RecordStoredBytesAsync(observer, freshJson);
+            if (repaired.Behind)
+            {
+                // Changes arrived while the fresh query ran: evaluate them now, under the same lock, from the repaired result.
+                await EvaluateUntilCoveredAsync(observer, token, await store.ChangesAsync(observerId), EvaluationCause.None, null, lease.Token);
+            }
+
+            return new VerificationOutcome(VerificationStatus.Repaired, query.Url, acquired.Seq, repaired.Seq, verdict);
         }
         catch
         {
@@ -208,6 +292,27 @@ public enum EvaluationStatus
 
     /// <summary>The lock was lost before the commit; nothing was stored.</summary>
     Fenced,
+}
+
+public enum VerificationStatus
+{
+    /// <summary>Not verified: the observer was busy, had changes not evaluated yet, or is gone.</summary>
+    Skipped,
+
+    /// <summary>The stored result is the fresh one.</summary>
+    Match,
+
+    /// <summary>They differed; the fresh result was stored and the resync run committed.</summary>
+    Repaired,
+
+    /// <summary>They differed, but the lock was lost before the repair; the next verification or evaluation sees it again.</summary>
+    Fenced,
+}
+
+/// <summary>A verification's end: the query's URL, the seq verified and the seq the repair brought the observer to.</summary>
+public sealed record VerificationOutcome(VerificationStatus Status, string Url, long VerifiedSeq, long Seq, VerificationVerdict? Verdict)
+{
+    public static readonly VerificationOutcome Skipped = new(VerificationStatus.Skipped, "", 0, 0, null);
 }
 
 /// <summary>An evaluation's end: the observer's seq, result and incarnation when it is up to date.</summary>

@@ -120,6 +120,40 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
             : new CommitResult(true, (long)reply[1], (long)reply[2] == 1);
     }
 
+    /// <summary>
+    /// Stores a verification's fresh result in place of a stored one that differed, with its resync run appended to the
+    /// log and published, fenced by the verification's lock token and the seq it verified (see <c>repair.lua</c>).
+    /// </summary>
+    public async Task<CommitResult> RepairAsync(string observerId, string token, string incarnation, long seq, string resultJson, string digest, string feedHeader, IReadOnlyList<string> run)
+    {
+        var keys = RedisKeys.Observer(observerId);
+        var values = new RedisValue[8 + run.Count];
+        values[0] = token;
+        values[1] = incarnation;
+        values[2] = seq;
+        values[3] = resultJson;
+        values[4] = digest;
+        values[5] = Options.MaxLogMessages;
+        values[6] = RedisKeys.Feed;
+        values[7] = feedHeader;
+        for (var i = 0; i < run.Count; i++)
+        {
+            values[8 + i] = run[i];
+        }
+
+        var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.Repair, [keys.State, keys.Log, keys.Lock], values))!;
+        return reply[0].ToString() == "fenced"
+            ? CommitResult.Fenced
+            : new CommitResult(true, (long)reply[1], (long)reply[2] == 1);
+    }
+
+    /// <summary>The stored digest of an observer's result (read under its lock by a verification); null when gone.</summary>
+    public async Task<string?> ReadDigestAsync(string observerId)
+    {
+        var value = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, "digest");
+        return value.IsNull ? null : value.ToString();
+    }
+
     public Task ReleaseAsync(string observerId, string token) =>
         Database.ScriptEvaluateAsync(RedisScripts.Release, [RedisKeys.Observer(observerId).Lock], [token]);
 

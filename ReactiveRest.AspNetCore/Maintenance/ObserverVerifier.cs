@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReactiveRest.Engine.Observers;
+using ReactiveRest.Engine.Reactive;
+using ReactiveRest.Engine.Verification;
+using StackExchange.Redis;
+
+namespace ReactiveRest.Engine.Maintenance;
+
+/// <summary>
+/// Verifies what the observers maintain, on every observers replica: round-robin over all observers, at most
+/// <see cref="ReactiveOptions.VerificationsPerSecond"/>, one at a time, and only while this replica has no evaluation
+/// running (quiet moments; the budget of a busy moment is not saved up beyond one second's worth). Each verification
+/// is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result under the
+/// observer's lock, a mismatch repaired with a resync run to every subscriber, counted and logged at Warning.
+/// </summary>
+internal sealed class ObserverVerifier(
+    ObserverStore observers,
+    ObserverEvaluator evaluator,
+    EvaluationScheduler scheduler,
+    ReactiveMetrics metrics,
+    IOptions<ReactiveOptions> options,
+    ILogger<ObserverVerifier> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var perSecond = options.Value.VerificationsPerSecond;
+        if (perSecond <= 0)
+        {
+            return;
+        }
+
+        // A tick per verification at the configured rate, within reason: the planner's budget does the bounding.
+        var tick = TimeSpan.FromSeconds(Math.Clamp(1 / perSecond, 0.05, 1));
+        var planner = new VerificationPlanner(perSecond);
+        using var timer = new PeriodicTimer(tick);
+        var last = Stopwatch.GetTimestamp();
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            planner.Elapse(Stopwatch.GetElapsedTime(last));
+            last = Stopwatch.GetTimestamp();
+            if (scheduler.Running > 0 || planner.Budget < 1)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (planner.NeedsPass)
+                {
+                    planner.StartPass((await observers.AllObserversAsync()).Keys, Random.Shared.Next());
+                }
+
+                foreach (var observerId in planner.Take())
+                {
+                    await VerifyAsync(observerId, stoppingToken);
+                }
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                logger.LogDebug(exception, "Verification paused: Redis is unreachable");
+            }
+        }
+    }
+
+    private async Task VerifyAsync(string observerId, CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        VerificationOutcome outcome;
+        try
+        {
+            outcome = await evaluator.VerifyAsync(observerId, stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            if (exception is RedisException or TimeoutException)
+            {
+                throw;
+            }
+
+            // A query that fails or times out here fails for its evaluations too, which report it.
+            logger.LogDebug(exception, "The verification of observer {Observer} failed", observerId);
+            metrics.Verified("skipped", started);
+            return;
+        }
+
+        switch (outcome.Status)
+        {
+            case VerificationStatus.Skipped:
+                metrics.Verified("skipped", started);
+                break;
+            case VerificationStatus.Match:
+                metrics.Verified("match", started);
+                break;
+            default:
+                metrics.Verified("mismatch", started);
+                var verdict = outcome.Verdict!;
+                logger.LogWarning(
+                    "Verification mismatch on observer {Observer} ({Url}) at seq {Seq}: stored digest {StoredDigest}, digest of the stored result {StoredResultDigest}, fresh digest {FreshDigest}; {Repair}",
+                    observerId, outcome.Url, outcome.VerifiedSeq, verdict.StoredDigest, verdict.StoredResultDigest, verdict.FreshDigest,
+                    outcome.Status == VerificationStatus.Repaired
+                        ? $"repaired with a resync run of {verdict.Run.Count} message(s) from the {verdict.Basis.ToString().ToLowerInvariant()} result, now at seq {outcome.Seq}"
+                        : "the lock was lost before the repair; the next verification sees it again");
+                break;
+        }
+    }
+}
