@@ -11,15 +11,14 @@ namespace ReactiveRest.Engine.Maintenance;
 
 /// <summary>
 /// Verifies what the observers maintain, on every observers replica: round-robin over all observers, at most
-/// <see cref="ReactiveOptions.VerificationsPerSecond"/>, one at a time, and only while this replica has no evaluation
-/// running (quiet moments; the budget of a busy moment is not saved up beyond one second's worth). Each verification
-/// is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result under the
+/// <see cref="ReactiveOptions.VerificationsPerSecond"/> (a budget never saved up beyond one second's worth), one at a
+/// time. Only quiet observers are verified (every change counted is evaluated; one with changes pending is skipped, its
+/// evaluation is due anyway). Each verification is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result under the
 /// observer's lock, a mismatch repaired with a resync run to every subscriber, counted and logged at Warning.
 /// </summary>
 internal sealed class ObserverVerifier(
     ObserverStore observers,
     ObserverEvaluator evaluator,
-    EvaluationScheduler scheduler,
     ReactiveMetrics metrics,
     IOptions<ReactiveOptions> options,
     ILogger<ObserverVerifier> logger) : BackgroundService
@@ -41,7 +40,7 @@ internal sealed class ObserverVerifier(
         {
             planner.Elapse(Stopwatch.GetElapsedTime(last));
             last = Stopwatch.GetTimestamp();
-            if (scheduler.Running > 0 || planner.Budget < 1)
+            if (planner.Budget < 1)
             {
                 continue;
             }

@@ -6,7 +6,7 @@ namespace ReactiveRest.Engine.Verification;
 /// <summary>Where the list every subscriber holds at the verified position was taken from.</summary>
 public enum VerificationBasis
 {
-    /// <summary>This process committed the observer's last result and still holds it: exactly what was sent.</summary>
+    /// <summary>A copy of what was sent at the verified seq: the result this process committed there, or the snapshot kept there for a subscriber.</summary>
     Sent,
 
     /// <summary>The stored result, whose text matches the stored digest.</summary>
@@ -36,8 +36,9 @@ public sealed record VerificationVerdict(
 /// </summary>
 /// <remarks>
 /// The repair is a resync run from what subscribers hold at the verified seq to the fresh result. What they hold is
-/// what the log's messages built, which the stored result should equal but, when it was damaged, may not: the list
-/// this process sent if it still has it, else the stored result if its text matches its digest, else the fresh result
+/// what the log's messages built, which the stored result should equal but, when it was damaged, may not: a copy of
+/// what was sent at that seq if there is one (the result this process committed, or the snapshot kept for a subscriber
+/// that started there), else the stored result if its text matches its digest, else the fresh result
 /// if the stored digest is its digest (subscribers already hold it; only the text was damaged). When subscribers
 /// already hold the fresh result the run re-sends, as <c>changed</c> at their place, the items the damaged copy
 /// disagreed on: a no-op on a correct list that still tells every subscriber, in the protocol's own words, that those

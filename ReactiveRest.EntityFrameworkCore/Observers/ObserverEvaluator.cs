@@ -140,7 +140,7 @@ public sealed class ObserverEvaluator(
             using var activity = Telemetry.Source.StartActivity("verify observer", ActivityKind.Internal);
             activity?.SetTag("reactiverest.observer", observerId);
             var (fresh, _) = await batcher.EvaluateAsync(query, lease.Token);
-            var sent = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached.Result : null;
+            var sent = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached.Result : await SnapshotAtAsync(observerId, acquired.Seq);
             var verdict = VerificationCheck.Check(observerId, acquired.Seq, acquired.ResultJson, digest, sent, fresh);
             activity?.SetTag("reactiverest.verification.match", verdict.Matches);
             if (verdict.Matches)
@@ -206,6 +206,24 @@ public sealed class ObserverEvaluator(
         }
 
         return (observer with { Seq = result.Seq, Result = next, ResultJson = resultJson, Digest = digest }, result);
+    }
+
+    /// <summary>The list kept for subscribers that started or stopped at <paramref name="seq"/>, if one was: what was sent there.</summary>
+    private async Task<IReadOnlyList<ObservedItem>?> SnapshotAtAsync(string observerId, long seq)
+    {
+        if (await store.ReadSnapshotAsync(observerId, seq) is not { } snapshot)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ObservedItem.ParseArray(snapshot);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The result's size counts for its user's quota; the commit stands whatever happens here.</summary>
