@@ -12,7 +12,8 @@ namespace ReactiveRest.Engine.Maintenance;
 /// <summary>
 /// Verifies what the observers maintain, on every observers replica: round-robin over all observers, at most
 /// <see cref="ReactiveOptions.VerificationsPerSecond"/> (a budget never saved up beyond one second's worth), one at a
-/// time. Only quiet observers are verified (every change counted is evaluated; one with changes pending is skipped, its
+/// time. A mismatch is repaired once found twice at the same position, <see cref="SettlePeriod"/> apart (see
+/// <see cref="MismatchSuspects"/>). Only quiet observers are verified (every change counted is evaluated; one with changes pending is skipped, its
 /// evaluation is due anyway). Each verification is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result under the
 /// observer's lock, a mismatch repaired with a resync run to every subscriber, counted and logged at Warning.
 /// </summary>
@@ -23,6 +24,14 @@ internal sealed class ObserverVerifier(
     IOptions<ReactiveOptions> options,
     ILogger<ObserverVerifier> logger) : BackgroundService
 {
+    /// <summary>
+    /// How long a mismatch found once waits before it is checked again, so a write not yet counted is not taken for
+    /// a fault: a change reaches its observers in milliseconds, this is that with a wide margin for a loaded machine.
+    /// </summary>
+    public static readonly TimeSpan SettlePeriod = TimeSpan.FromSeconds(3);
+
+    private readonly MismatchSuspects _suspects = new(SettlePeriod);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var perSecond = options.Value.VerificationsPerSecond;
@@ -47,6 +56,15 @@ internal sealed class ObserverVerifier(
 
             try
             {
+                // Confirmations first: each settles a mismatch found earlier.
+                foreach (var observerId in _suspects.Due(DateTimeOffset.UtcNow, (int)planner.Budget))
+                {
+                    if (planner.TrySpend())
+                    {
+                        await VerifyAsync(observerId, stoppingToken);
+                    }
+                }
+
                 if (planner.NeedsPass)
                 {
                     planner.StartPass((await observers.AllObserversAsync()).Keys, Random.Shared.Next());
@@ -54,7 +72,11 @@ internal sealed class ObserverVerifier(
 
                 foreach (var observerId in planner.Take())
                 {
-                    await VerifyAsync(observerId, stoppingToken);
+                    // A suspect is checked again when its settle time has passed, not before.
+                    if (_suspects.PositionOf(observerId) is null)
+                    {
+                        await VerifyAsync(observerId, stoppingToken);
+                    }
                 }
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -70,7 +92,7 @@ internal sealed class ObserverVerifier(
         VerificationOutcome outcome;
         try
         {
-            outcome = await evaluator.VerifyAsync(observerId, stoppingToken);
+            outcome = await evaluator.VerifyAsync(observerId, _suspects.PositionOf(observerId), stoppingToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -82,18 +104,28 @@ internal sealed class ObserverVerifier(
             // A query that fails or times out here fails for its evaluations too, which report it.
             logger.LogDebug(exception, "The verification of observer {Observer} failed", observerId);
             metrics.Verified("skipped", started);
+            _suspects.Clear(observerId);
             return;
         }
 
         switch (outcome.Status)
         {
             case VerificationStatus.Skipped:
+                // Busy, with changes to evaluate, or gone: a suspicion, if any, is settled by the evaluation.
+                _suspects.Clear(observerId);
                 metrics.Verified("skipped", started);
                 break;
             case VerificationStatus.Match:
+                _suspects.Clear(observerId);
                 metrics.Verified("match", started);
                 break;
+            case VerificationStatus.Suspected:
+                _suspects.Suspect(observerId, outcome.Position!, DateTimeOffset.UtcNow);
+                metrics.Verified("suspected", started);
+                logger.LogDebug("Observer {Observer} differs from a fresh evaluation at seq {Seq}; checked again in {Settle}", observerId, outcome.VerifiedSeq, SettlePeriod);
+                break;
             default:
+                _suspects.Clear(observerId);
                 metrics.Verified("mismatch", started);
                 var verdict = outcome.Verdict!;
                 logger.LogWarning(

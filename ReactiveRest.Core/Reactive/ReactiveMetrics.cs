@@ -71,7 +71,7 @@ public sealed class ReactiveMetrics
             "reactiverest.subscriptions.expired", "{subscription}", "Subscriptions a client was told to observe again (expired)");
         _verifications = meter.CreateCounter<long>(
             "reactiverest.verifications", "{verification}",
-            "Observers whose stored result was compared with a fresh evaluation (tagged reactiverest.outcome: match, mismatch, skipped)");
+            "Observers whose stored result was compared with a fresh evaluation (tagged reactiverest.outcome: match, suspected, mismatch, skipped)");
         _verificationMismatches = meter.CreateCounter<long>(
             "reactiverest.verification.mismatches", "{mismatch}",
             "Verifications that found an observer's stored result different from a fresh evaluation; each was repaired with a resync run");
@@ -136,7 +136,10 @@ public sealed class ReactiveMetrics
 
     public void Resynced() => _resyncs.Add(1);
 
-    /// <param name="outcome"><c>match</c>, <c>mismatch</c> or <c>skipped</c> (busy, not quiet, or gone).</param>
+    /// <param name="outcome">
+    /// <c>match</c>; <c>suspected</c> (a difference found once, checked again before it counts); <c>mismatch</c>
+    /// (confirmed and repaired); or <c>skipped</c> (busy, not quiet, or gone).
+    /// </param>
     public void Verified(string outcome, long startedTimestamp)
     {
         _verifications.Add(1, new KeyValuePair<string, object?>("reactiverest.outcome", outcome));

@@ -56,4 +56,16 @@ public sealed class VerificationPlanner(double perSecond)
 
         return taken;
     }
+
+    /// <summary>Spends one verification of the budget on something else than the pass (a confirmation); false when none is left.</summary>
+    public bool TrySpend()
+    {
+        if (_budget < 1)
+        {
+            return false;
+        }
+
+        _budget -= 1;
+        return true;
+    }
 }

@@ -106,7 +106,11 @@ public sealed class ObserverEvaluator(
     /// fresh result is stored and a resync run from what subscribers hold to it is committed to the log, which every
     /// replica delivers to every subscriber like any other messages; no subscription is touched.
     /// </summary>
-    public async Task<VerificationOutcome> VerifyAsync(string observerId, CancellationToken cancellationToken)
+    /// <param name="suspected">
+    /// Where a previous verification found a mismatch (see <see cref="MismatchSuspects"/>): only a mismatch found again at
+    /// exactly that position is repaired; any other is reported as suspected, to be confirmed later.
+    /// </param>
+    public async Task<VerificationOutcome> VerifyAsync(string observerId, VerificationPosition? suspected, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
 
@@ -147,6 +151,14 @@ public sealed class ObserverEvaluator(
             {
                 await store.ReleaseAsync(observerId, token);
                 return new VerificationOutcome(VerificationStatus.Match, query.Url, acquired.Seq, acquired.Seq, verdict);
+            }
+
+            var position = new VerificationPosition(acquired.Incarnation, acquired.Seq, acquired.Changes, verdict.FreshDigest);
+            if (position != suspected)
+            {
+                // Found once: perhaps a write not counted yet. Confirmed, and repaired, only if found again unchanged.
+                await store.ReleaseAsync(observerId, token);
+                return new VerificationOutcome(VerificationStatus.Suspected, query.Url, acquired.Seq, acquired.Seq, verdict) { Position = position };
             }
 
             var freshJson = ObservedItem.ToJsonArray(fresh);
@@ -320,6 +332,9 @@ public enum VerificationStatus
     /// <summary>The stored result is the fresh one.</summary>
     Match,
 
+    /// <summary>They differed, for the first time at this position: nothing was changed; a later verification confirms it or not.</summary>
+    Suspected,
+
     /// <summary>They differed; the fresh result was stored and the resync run committed.</summary>
     Repaired,
 
@@ -330,6 +345,9 @@ public enum VerificationStatus
 /// <summary>A verification's end: the query's URL, the seq verified and the seq the repair brought the observer to.</summary>
 public sealed record VerificationOutcome(VerificationStatus Status, string Url, long VerifiedSeq, long Seq, VerificationVerdict? Verdict)
 {
+    /// <summary>Where a suspected mismatch was found, for its confirmation.</summary>
+    public VerificationPosition? Position { get; init; }
+
     public static readonly VerificationOutcome Skipped = new(VerificationStatus.Skipped, "", 0, 0, null);
 }
 
