@@ -20,6 +20,7 @@ public enum VerificationBasis
 }
 
 /// <summary>The outcome of comparing an observer's stored result with a fresh evaluation at one position.</summary>
+/// <param name="Held">What subscribers hold at the verified seq, as far as can be told (see <see cref="Basis"/>).</param>
 /// <param name="Run">The repair, a resync run to commit at positions seq + 1 on: empty when nothing is to be sent.</param>
 public sealed record VerificationVerdict(
     bool Matches,
@@ -27,6 +28,7 @@ public sealed record VerificationVerdict(
     string StoredResultDigest,
     string FreshDigest,
     VerificationBasis Basis,
+    IReadOnlyList<ObservedItem> Held,
     IReadOnlyList<string> Run);
 
 /// <summary>
@@ -59,7 +61,7 @@ public static class VerificationCheck
         var storedResultDigest = ResultDigest.Of(storedResultJson);
         if (storedResultDigest == storedDigest && storedDigest == freshDigest)
         {
-            return new VerificationVerdict(true, storedDigest, storedResultDigest, freshDigest, VerificationBasis.Stored, []);
+            return new VerificationVerdict(true, storedDigest, storedResultDigest, freshDigest, VerificationBasis.Stored, fresh, []);
         }
 
         var stored = TryParse(storedResultJson);
@@ -69,7 +71,7 @@ public static class VerificationCheck
             : (VerificationBasis.Unverified, stored ?? []);
 
         var run = Run(observerId, seq, held, fresh, stored);
-        return new VerificationVerdict(false, storedDigest, storedResultDigest, freshDigest, basis, run);
+        return new VerificationVerdict(false, storedDigest, storedResultDigest, freshDigest, basis, held, run);
     }
 
     private static IReadOnlyList<string> Run(string observerId, long seq, IReadOnlyList<ObservedItem> held, IReadOnlyList<ObservedItem> fresh, IReadOnlyList<ObservedItem>? stored)

@@ -126,30 +126,40 @@ public sealed class ObserverEvaluator(
         try
         {
             var digest = await store.ReadDigestAsync(observerId);
-            if (acquired.Changes > acquired.Evaluated || acquired.Definition is null || acquired.ResultJson is null || digest is null)
+            var cached = _cache.GetValueOrDefault(observerId);
+            var query = acquired.Definition is null ? null : ObserverQuery.FromDefinition(acquired.Definition, catalog) ?? cached?.Query;
+            if (query is null || acquired.ResultJson is null || digest is null)
             {
-                // Not quiet (an evaluation is due and covers it), or gone meanwhile.
+                // Gone meanwhile, or a definition this version cannot read (evaluations leave it alone too).
                 await store.ReleaseAsync(observerId, token);
                 return VerificationOutcome.Skipped;
             }
 
-            var cached = _cache.GetValueOrDefault(observerId);
-            var query = ObserverQuery.FromDefinition(acquired.Definition, catalog) ?? cached?.Query;
-            if (query is null)
+            var current = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached with { Query = query } : null;
+            if (acquired.Changes > acquired.Evaluated)
             {
-                await store.ReleaseAsync(observerId, token);
+                // Not quiet: its evaluation is due. Run it here, as any holder of the lock must cover the changes counted.
+                await EvaluateUntilCoveredAsync(current ?? Refresh(observerId, null, acquired)!, token, acquired.Changes, EvaluationCause.None, null, lease.Token);
+                return VerificationOutcome.Skipped;
+            }
+
+            if (catalog.Find(query.Resource)?.PollInterval is not null)
+            {
+                // A polled resource's changes are announced by no one: its result may lag by up to its poll interval by
+                // design, and each poll is already a fresh evaluation.
+                await ReleaseOrCoverAsync(observerId, () => current ?? Refresh(observerId, null, acquired)!, token, lease.Token);
                 return VerificationOutcome.Skipped;
             }
 
             using var activity = Telemetry.Source.StartActivity("verify observer", ActivityKind.Internal);
             activity?.SetTag("reactiverest.observer", observerId);
             var (fresh, _) = await batcher.EvaluateAsync(query, lease.Token);
-            var sent = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached.Result : await SnapshotAtAsync(observerId, acquired.Seq);
+            var sent = current?.Result ?? await SnapshotAtAsync(observerId, acquired.Seq);
             var verdict = VerificationCheck.Check(observerId, acquired.Seq, acquired.ResultJson, digest, sent, fresh);
             activity?.SetTag("reactiverest.verification.match", verdict.Matches);
             if (verdict.Matches)
             {
-                await store.ReleaseAsync(observerId, token);
+                await ReleaseOrCoverAsync(observerId, () => new CachedObserver(observerId, acquired.Incarnation, query, acquired.Seq, fresh, acquired.ResultJson, digest), token, lease.Token);
                 return new VerificationOutcome(VerificationStatus.Match, query.Url, acquired.Seq, acquired.Seq, verdict);
             }
 
@@ -157,7 +167,9 @@ public sealed class ObserverEvaluator(
             if (position != suspected)
             {
                 // Found once: perhaps a write not counted yet. Confirmed, and repaired, only if found again unchanged.
-                await store.ReleaseAsync(observerId, token);
+                // Changes counted meanwhile are evaluated from what subscribers hold, as far as can be told.
+                var heldJson = ObservedItem.ToJsonArray(verdict.Held);
+                await ReleaseOrCoverAsync(observerId, () => current ?? new CachedObserver(observerId, acquired.Incarnation, query, acquired.Seq, verdict.Held, heldJson, ResultDigest.Of(heldJson)), token, lease.Token);
                 return new VerificationOutcome(VerificationStatus.Suspected, query.Url, acquired.Seq, acquired.Seq, verdict) { Position = position };
             }
 
@@ -218,6 +230,16 @@ public sealed class ObserverEvaluator(
         }
 
         return (observer with { Seq = result.Seq, Result = next, ResultJson = resultJson, Digest = digest }, result);
+    }
+
+    /// <summary>Lets go of a verification's lock, or, when changes were counted while it was held, evaluates them first.</summary>
+    /// <param name="observer">The observer to evaluate from, made only when needed (a damaged stored result may not parse).</param>
+    private async Task ReleaseOrCoverAsync(string observerId, Func<CachedObserver> observer, string token, CancellationToken cancellationToken)
+    {
+        if (await store.ReleaseIfQuietAsync(observerId, token) == false)
+        {
+            await EvaluateUntilCoveredAsync(observer(), token, await store.ChangesAsync(observerId), EvaluationCause.None, null, cancellationToken);
+        }
     }
 
     /// <summary>The list kept for subscribers that started or stopped at <paramref name="seq"/>, if one was: what was sent there.</summary>

@@ -154,6 +154,19 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
         return value.IsNull ? null : value.ToString();
     }
 
+    /// <summary>Releases a verification's lock unless changes wait to be evaluated (see <c>release_if_quiet.lua</c>).</summary>
+    /// <returns>True when released; false when the lock is still the caller's, with changes it must evaluate.</returns>
+    public async Task<bool?> ReleaseIfQuietAsync(string observerId, string token)
+    {
+        var keys = RedisKeys.Observer(observerId);
+        return (long)await Database.ScriptEvaluateAsync(RedisScripts.ReleaseIfQuiet, [keys.State, keys.Lock], [token]) switch
+        {
+            1 => true,
+            0 => false,
+            _ => null,
+        };
+    }
+
     public Task ReleaseAsync(string observerId, string token) =>
         Database.ScriptEvaluateAsync(RedisScripts.Release, [RedisKeys.Observer(observerId).Lock], [token]);
 
