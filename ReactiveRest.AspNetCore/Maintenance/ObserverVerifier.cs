@@ -14,8 +14,8 @@ namespace ReactiveRest.Engine.Maintenance;
 /// <see cref="ReactiveOptions.VerificationsPerSecond"/> (a budget never saved up beyond one second's worth), one at a
 /// time. A mismatch is repaired once found twice at the same position, <see cref="SettlePeriod"/> apart (see
 /// <see cref="MismatchSuspects"/>). Only quiet observers are verified (every change counted is evaluated; one with changes pending is skipped, its
-/// evaluation is due anyway). Each verification is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result under the
-/// observer's lock, a mismatch repaired with a resync run to every subscriber, counted and logged at Warning.
+/// evaluation is due anyway). Each verification is <see cref="ObserverEvaluator.VerifyAsync"/>: a fresh evaluation compared with the stored result at a known position,
+/// a mismatch repaired under the observer's lock with a resync run to every subscriber, counted and logged at Warning.
 /// </summary>
 internal sealed class ObserverVerifier(
     ObserverStore observers,

@@ -100,9 +100,12 @@ public sealed class ObserverEvaluator(
     }
 
     /// <summary>
-    /// Verifies a quiet observer: under its lock (so no evaluation runs meanwhile) and only when every change counted is
-    /// covered, evaluates its query afresh and compares it with the stored result at the stored seq (both the stored
-    /// text's own digest and the stored digest; see <see cref="VerificationCheck"/>). A mismatch is repaired at once: the
+    /// Verifies a quiet observer (every change counted is evaluated): reads its stored result, digest and position (seq,
+    /// changes counted, incarnation) in one step, evaluates its query afresh, and reads the position again; only when it
+    /// did not move (nothing committed, no change counted) is the comparison made, so it is at a known position without
+    /// holding the observer's lock through the query (an evaluation is never kept waiting by a verification). The
+    /// comparison checks the stored text's own digest as well as the stored digest (<see cref="VerificationCheck"/>).
+    /// A mismatch confirmed at the position it was suspected at is repaired under the lock, at that very position: the
     /// fresh result is stored and a resync run from what subscribers hold to it is committed to the log, which every
     /// replica delivers to every subscriber like any other messages; no subscription is touched.
     /// </summary>
@@ -112,10 +115,52 @@ public sealed class ObserverEvaluator(
     /// </param>
     public async Task<VerificationOutcome> VerifyAsync(string observerId, VerificationPosition? suspected, CancellationToken cancellationToken)
     {
-        var token = Guid.NewGuid().ToString("N");
+        var stored = await store.ReadForVerificationAsync(observerId);
+        if (stored is null || stored.Changes > stored.Evaluated)
+        {
+            // Gone, or not quiet: its evaluation is due and will bring it up to date.
+            return VerificationOutcome.Skipped;
+        }
 
-        // No cached copy offered: the stored definition and result are read whatever this process holds, since the
-        // stored result is what is being checked.
+        var cached = _cache.GetValueOrDefault(observerId);
+        var query = ObserverQuery.FromDefinition(stored.Definition, catalog) ?? cached?.Query;
+        if (query is null || catalog.Find(query.Resource)?.PollInterval is not null)
+        {
+            // A definition this version cannot read (evaluations leave it alone too), or a polled resource, whose changes
+            // are announced by no one: its result may lag by up to its poll interval by design, and each poll is a fresh
+            // evaluation already.
+            return VerificationOutcome.Skipped;
+        }
+
+        using var activity = Telemetry.Source.StartActivity("verify observer", ActivityKind.Internal);
+        activity?.SetTag("reactiverest.observer", observerId);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.EvaluationTimeout);
+        var (fresh, _) = await batcher.EvaluateAsync(query, timeout.Token);
+        if (await store.ReadPositionAsync(observerId) != (stored.Seq, stored.Changes, stored.Incarnation))
+        {
+            // It moved while the query ran: not a known position. The next pass sees it again.
+            return VerificationOutcome.Skipped;
+        }
+
+        var current = cached is not null && cached.Incarnation == stored.Incarnation && cached.Seq == stored.Seq ? cached : null;
+        var sent = current?.Result ?? await SnapshotAtAsync(observerId, stored.Seq);
+        var verdict = VerificationCheck.Check(observerId, stored.Seq, stored.ResultJson, stored.Digest, sent, fresh);
+        activity?.SetTag("reactiverest.verification.match", verdict.Matches);
+        if (verdict.Matches)
+        {
+            return new VerificationOutcome(VerificationStatus.Match, query.Url, stored.Seq, stored.Seq, verdict);
+        }
+
+        var position = new VerificationPosition(stored.Incarnation, stored.Seq, stored.Changes, verdict.FreshDigest);
+        if (position != suspected)
+        {
+            // Found once: perhaps a write not counted yet. Confirmed, and repaired, only if found again unchanged.
+            return new VerificationOutcome(VerificationStatus.Suspected, query.Url, stored.Seq, stored.Seq, verdict) { Position = position };
+        }
+
+        // Confirmed: the repair, under the lock, only if the observer still stands exactly where it was verified.
+        var token = Guid.NewGuid().ToString("N");
         var acquired = await store.AcquireAsync(observerId, token, null, -1);
         if (acquired.Status != AcquireStatus.Acquired)
         {
@@ -125,78 +170,54 @@ public sealed class ObserverEvaluator(
         using var lease = new LockLease(store, observerId, token, options.Value, cancellationToken);
         try
         {
-            var digest = await store.ReadDigestAsync(observerId);
-            var cached = _cache.GetValueOrDefault(observerId);
-            var query = acquired.Definition is null ? null : ObserverQuery.FromDefinition(acquired.Definition, catalog) ?? cached?.Query;
-            if (query is null || acquired.ResultJson is null || digest is null)
+            if (acquired.Seq != stored.Seq || acquired.Changes != stored.Changes || acquired.Incarnation != stored.Incarnation)
             {
-                // Gone meanwhile, or a definition this version cannot read (evaluations leave it alone too).
                 await store.ReleaseAsync(observerId, token);
                 return VerificationOutcome.Skipped;
             }
 
-            var current = cached is not null && cached.Incarnation == acquired.Incarnation && cached.Seq == acquired.Seq ? cached with { Query = query } : null;
-            if (acquired.Changes > acquired.Evaluated)
-            {
-                // Not quiet: its evaluation is due. Run it here, as any holder of the lock must cover the changes counted.
-                await EvaluateUntilCoveredAsync(current ?? Refresh(observerId, null, acquired)!, token, acquired.Changes, EvaluationCause.None, null, lease.Token);
-                return VerificationOutcome.Skipped;
-            }
-
-            if (catalog.Find(query.Resource)?.PollInterval is not null)
-            {
-                // A polled resource's changes are announced by no one: its result may lag by up to its poll interval by
-                // design, and each poll is already a fresh evaluation.
-                await ReleaseOrCoverAsync(observerId, () => current ?? Refresh(observerId, null, acquired)!, token, lease.Token);
-                return VerificationOutcome.Skipped;
-            }
-
-            using var activity = Telemetry.Source.StartActivity("verify observer", ActivityKind.Internal);
-            activity?.SetTag("reactiverest.observer", observerId);
-            var (fresh, _) = await batcher.EvaluateAsync(query, lease.Token);
-            var sent = current?.Result ?? await SnapshotAtAsync(observerId, acquired.Seq);
-            var verdict = VerificationCheck.Check(observerId, acquired.Seq, acquired.ResultJson, digest, sent, fresh);
-            activity?.SetTag("reactiverest.verification.match", verdict.Matches);
-            if (verdict.Matches)
-            {
-                await ReleaseOrCoverAsync(observerId, () => new CachedObserver(observerId, acquired.Incarnation, query, acquired.Seq, fresh, acquired.ResultJson, digest), token, lease.Token);
-                return new VerificationOutcome(VerificationStatus.Match, query.Url, acquired.Seq, acquired.Seq, verdict);
-            }
-
-            var position = new VerificationPosition(acquired.Incarnation, acquired.Seq, acquired.Changes, verdict.FreshDigest);
-            if (position != suspected)
-            {
-                // Found once: perhaps a write not counted yet. Confirmed, and repaired, only if found again unchanged.
-                // Changes counted meanwhile are evaluated from what subscribers hold, as far as can be told.
-                var heldJson = ObservedItem.ToJsonArray(verdict.Held);
-                await ReleaseOrCoverAsync(observerId, () => current ?? new CachedObserver(observerId, acquired.Incarnation, query, acquired.Seq, verdict.Held, heldJson, ResultDigest.Of(heldJson)), token, lease.Token);
-                return new VerificationOutcome(VerificationStatus.Suspected, query.Url, acquired.Seq, acquired.Seq, verdict) { Position = position };
-            }
-
             var freshJson = ObservedItem.ToJsonArray(fresh);
-            var header = FeedHeader.Format(observerId, acquired.Incarnation, activity?.Id, null);
-            var repaired = await store.RepairAsync(observerId, token, acquired.Incarnation, acquired.Seq, freshJson, verdict.FreshDigest, header, verdict.Run);
+            var header = FeedHeader.Format(observerId, stored.Incarnation, activity?.Id, null);
+            var repaired = await store.RepairAsync(observerId, token, stored.Incarnation, stored.Seq, freshJson, verdict.FreshDigest, header, verdict.Run);
             if (!repaired.Committed)
             {
                 _cache.TryRemove(observerId, out _);
-                return new VerificationOutcome(VerificationStatus.Fenced, query.Url, acquired.Seq, acquired.Seq, verdict);
+                return new VerificationOutcome(VerificationStatus.Fenced, query.Url, stored.Seq, stored.Seq, verdict);
             }
 
-            var observer = new CachedObserver(observerId, acquired.Incarnation, query, repaired.Seq, fresh, freshJson, verdict.FreshDigest);
+            var observer = new CachedObserver(observerId, stored.Incarnation, query, repaired.Seq, fresh, freshJson, verdict.FreshDigest);
             _cache[observerId] = observer;
             await RecordStoredBytesAsync(observer, freshJson);
             if (repaired.Behind)
             {
-                // Changes arrived while the fresh query ran: evaluate them now, under the same lock, from the repaired result.
+                // Changes were counted while the repair held the lock: as any holder must, evaluate them now, from the repaired result.
                 await EvaluateUntilCoveredAsync(observer, token, await store.ChangesAsync(observerId), EvaluationCause.None, null, lease.Token);
             }
 
-            return new VerificationOutcome(VerificationStatus.Repaired, query.Url, acquired.Seq, repaired.Seq, verdict);
+            return new VerificationOutcome(VerificationStatus.Repaired, query.Url, stored.Seq, repaired.Seq, verdict);
         }
         catch
         {
             await store.ReleaseAsync(observerId, token);
             throw;
+        }
+    }
+
+    /// <summary>The list kept for subscribers that started or stopped at <paramref name="seq"/>, if one was: what was sent there.</summary>
+    private async Task<IReadOnlyList<ObservedItem>?> SnapshotAtAsync(string observerId, long seq)
+    {
+        if (await store.ReadSnapshotAsync(observerId, seq) is not { } snapshot)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ObservedItem.ParseArray(snapshot);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 
@@ -230,34 +251,6 @@ public sealed class ObserverEvaluator(
         }
 
         return (observer with { Seq = result.Seq, Result = next, ResultJson = resultJson, Digest = digest }, result);
-    }
-
-    /// <summary>Lets go of a verification's lock, or, when changes were counted while it was held, evaluates them first.</summary>
-    /// <param name="observer">The observer to evaluate from, made only when needed (a damaged stored result may not parse).</param>
-    private async Task ReleaseOrCoverAsync(string observerId, Func<CachedObserver> observer, string token, CancellationToken cancellationToken)
-    {
-        if (await store.ReleaseIfQuietAsync(observerId, token) == false)
-        {
-            await EvaluateUntilCoveredAsync(observer(), token, await store.ChangesAsync(observerId), EvaluationCause.None, null, cancellationToken);
-        }
-    }
-
-    /// <summary>The list kept for subscribers that started or stopped at <paramref name="seq"/>, if one was: what was sent there.</summary>
-    private async Task<IReadOnlyList<ObservedItem>?> SnapshotAtAsync(string observerId, long seq)
-    {
-        if (await store.ReadSnapshotAsync(observerId, seq) is not { } snapshot)
-        {
-            return null;
-        }
-
-        try
-        {
-            return ObservedItem.ParseArray(snapshot);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The result's size counts for its user's quota; the commit stands whatever happens here.</summary>

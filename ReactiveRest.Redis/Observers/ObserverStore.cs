@@ -147,24 +147,20 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
             : new CommitResult(true, (long)reply[1], (long)reply[2] == 1);
     }
 
-    /// <summary>The stored digest of an observer's result (read under its lock by a verification); null when gone.</summary>
-    public async Task<string?> ReadDigestAsync(string observerId)
+    /// <summary>What a verification compares, read in one step: the stored definition, result and digest at their seq; null when gone.</summary>
+    public async Task<VerificationState?> ReadForVerificationAsync(string observerId)
     {
-        var value = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, "digest");
-        return value.IsNull ? null : value.ToString();
+        var values = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, ["def", "result", "digest", "seq", "changes", "evaluated", "incarnation"]);
+        return values[0].IsNull || values[1].IsNull || values[2].IsNull
+            ? null
+            : new VerificationState(values[0].ToString(), values[1].ToString(), values[2].ToString(), (long)values[3], (long)values[4], (long)values[5], values[6].ToString());
     }
 
-    /// <summary>Releases a verification's lock unless changes wait to be evaluated (see <c>release_if_quiet.lua</c>).</summary>
-    /// <returns>True when released; false when the lock is still the caller's, with changes it must evaluate.</returns>
-    public async Task<bool?> ReleaseIfQuietAsync(string observerId, string token)
+    /// <summary>Where an observer stands: its seq, changes counted and incarnation; null when gone.</summary>
+    public async Task<(long Seq, long Changes, string Incarnation)?> ReadPositionAsync(string observerId)
     {
-        var keys = RedisKeys.Observer(observerId);
-        return (long)await Database.ScriptEvaluateAsync(RedisScripts.ReleaseIfQuiet, [keys.State, keys.Lock], [token]) switch
-        {
-            1 => true,
-            0 => false,
-            _ => null,
-        };
+        var values = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, ["seq", "changes", "incarnation"]);
+        return values[2].IsNull ? null : ((long)values[0], (long)values[1], values[2].ToString());
     }
 
     public Task ReleaseAsync(string observerId, string token) =>
@@ -379,6 +375,9 @@ public sealed record CommitResult(bool Committed, long Seq, bool Behind)
 {
     public static readonly CommitResult Fenced = new(false, 0, false);
 }
+
+/// <summary>An observer's stored state as a verification reads it.</summary>
+public sealed record VerificationState(string Definition, string ResultJson, string Digest, long Seq, long Changes, long Evaluated, string Incarnation);
 
 public sealed record ObserverHead(string ResultJson, long Seq, long First, string Incarnation);
 

@@ -13,7 +13,6 @@ public static class RedisScripts
     public static readonly string Commit = Load("commit");
     public static readonly string Repair = Load("repair");
     public static readonly string Release = Load("release");
-    public static readonly string ReleaseIfQuiet = Load("release_if_quiet");
     public static readonly string Extend = Load("extend");
     public static readonly string MarkChanged = Load("mark_changed");
     public static readonly string ReadLog = Load("read_log");
