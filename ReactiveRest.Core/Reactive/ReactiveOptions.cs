@@ -111,7 +111,7 @@ public sealed class ReactiveOptions
 
     /// <summary>
     /// Observers each observers replica verifies per second at most (a fresh evaluation compared with the stored result,
-    /// repaired with a resync run when they differ); 0 turns verification off. Each costs one query and two Redis calls.
+    /// repaired with a resync run when they differ); 0 turns verification off. Each costs one query and two or three Redis reads.
     /// </summary>
     [Range(0.0, 10_000.0)]
     public double VerificationsPerSecond { get; set; } = 5;
