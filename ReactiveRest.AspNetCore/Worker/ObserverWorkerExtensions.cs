@@ -56,6 +56,7 @@ public static class ObserverWorkerExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ControlEventLoop>());
 
         builder.Services.AddHostedService<ObserverMaintenance>();
+        builder.Services.AddHostedService<ObserverVerifier>();
         builder.Services.AddHostedService<ReplicaGauges>();
         return builder;
     }

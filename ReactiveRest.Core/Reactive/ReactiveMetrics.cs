@@ -29,6 +29,9 @@ public sealed class ReactiveMetrics
     private readonly Histogram<double> _writeToPush;
     private readonly Counter<long> _resyncs;
     private readonly Counter<long> _expired;
+    private readonly Counter<long> _verifications;
+    private readonly Counter<long> _verificationMismatches;
+    private readonly Histogram<double> _verificationDuration;
     private readonly UpDownCounter<long> _sockets;
     private readonly Counter<long> _quotaRefusals;
     private IReplicaGauges? _replica;
@@ -66,6 +69,15 @@ public sealed class ReactiveMetrics
             "reactiverest.resyncs", "{resync}", "Subscriber backlogs replaced by one resync run to the current result");
         _expired = meter.CreateCounter<long>(
             "reactiverest.subscriptions.expired", "{subscription}", "Subscriptions a client was told to observe again (expired)");
+        _verifications = meter.CreateCounter<long>(
+            "reactiverest.verifications", "{verification}",
+            "Observers whose stored result was compared with a fresh evaluation (tagged reactiverest.outcome: match, suspected, mismatch, skipped)");
+        _verificationMismatches = meter.CreateCounter<long>(
+            "reactiverest.verification.mismatches", "{mismatch}",
+            "Verifications that found an observer's stored result different from a fresh evaluation; each was repaired with a resync run");
+        _verificationDuration = meter.CreateHistogram(
+            "reactiverest.verification.duration", "s",
+            "Time one verification held its observer: the fresh query, the comparison and any repair", advice: SecondsBuckets);
         _sockets = meter.CreateUpDownCounter<long>(
             "reactiverest.sockets", "{socket}", "Open subscriber WebSockets on this replica");
         _quotaRefusals = meter.CreateCounter<long>(
@@ -123,6 +135,24 @@ public sealed class ReactiveMetrics
     }
 
     public void Resynced() => _resyncs.Add(1);
+
+    /// <param name="outcome">
+    /// <c>match</c>; <c>suspected</c> (a difference found once, checked again before it counts); <c>mismatch</c>
+    /// (confirmed and repaired); or <c>skipped</c> (busy, not quiet, or gone).
+    /// </param>
+    public void Verified(string outcome, long startedTimestamp)
+    {
+        _verifications.Add(1, new KeyValuePair<string, object?>("reactiverest.outcome", outcome));
+        if (outcome != "skipped")
+        {
+            _verificationDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+        }
+
+        if (outcome == "mismatch")
+        {
+            _verificationMismatches.Add(1);
+        }
+    }
 
     public void Expired(string reason) => _expired.Add(1, new KeyValuePair<string, object?>("reactiverest.reason", reason));
 

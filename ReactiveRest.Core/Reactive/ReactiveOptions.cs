@@ -123,4 +123,11 @@ public sealed class ReactiveOptions
     /// <summary>Writes (POST, PUT, PATCH, DELETE) per user per second, with bursts of twice as many; more are answered 429.</summary>
     [Range(1, 1_000_000)]
     public int WritesPerSecondPerUser { get; set; } = 50;
+
+    /// <summary>
+    /// Observers each observers replica verifies per second at most (a fresh evaluation compared with the stored result,
+    /// repaired with a resync run when they differ); 0 turns verification off. Each costs one query and two or three Redis reads.
+    /// </summary>
+    [Range(0.0, 10_000.0)]
+    public double VerificationsPerSecond { get; set; } = 5;
 }

@@ -120,6 +120,49 @@ public sealed class ObserverStore(IConnectionMultiplexer redis, IOptions<Reactiv
             : new CommitResult(true, (long)reply[1], (long)reply[2] == 1);
     }
 
+    /// <summary>
+    /// Stores a verification's fresh result in place of a stored one that differed, with its resync run appended to the
+    /// log and published, fenced by the verification's lock token and the seq it verified (see <c>repair.lua</c>).
+    /// </summary>
+    public async Task<CommitResult> RepairAsync(string observerId, string token, string incarnation, long seq, string resultJson, string digest, string feedHeader, IReadOnlyList<string> run)
+    {
+        var keys = RedisKeys.Observer(observerId);
+        var values = new RedisValue[8 + run.Count];
+        values[0] = token;
+        values[1] = incarnation;
+        values[2] = seq;
+        values[3] = resultJson;
+        values[4] = digest;
+        values[5] = Options.MaxLogMessages;
+        values[6] = RedisKeys.Feed;
+        values[7] = feedHeader;
+        for (var i = 0; i < run.Count; i++)
+        {
+            values[8 + i] = run[i];
+        }
+
+        var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(RedisScripts.Repair, [keys.State, keys.Log, keys.Lock], values))!;
+        return reply[0].ToString() == "fenced"
+            ? CommitResult.Fenced
+            : new CommitResult(true, (long)reply[1], (long)reply[2] == 1);
+    }
+
+    /// <summary>What a verification compares, read in one step: the stored definition, result and digest at their seq; null when gone.</summary>
+    public async Task<VerificationState?> ReadForVerificationAsync(string observerId)
+    {
+        var values = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, ["def", "result", "digest", "seq", "changes", "evaluated", "incarnation"]);
+        return values[0].IsNull || values[1].IsNull || values[2].IsNull
+            ? null
+            : new VerificationState(values[0].ToString(), values[1].ToString(), values[2].ToString(), (long)values[3], (long)values[4], (long)values[5], values[6].ToString());
+    }
+
+    /// <summary>Where an observer stands: its seq, changes counted and incarnation; null when gone.</summary>
+    public async Task<(long Seq, long Changes, string Incarnation)?> ReadPositionAsync(string observerId)
+    {
+        var values = await Database.HashGetAsync(RedisKeys.Observer(observerId).State, ["seq", "changes", "incarnation"]);
+        return values[2].IsNull ? null : ((long)values[0], (long)values[1], values[2].ToString());
+    }
+
     public Task ReleaseAsync(string observerId, string token) =>
         Database.ScriptEvaluateAsync(RedisScripts.Release, [RedisKeys.Observer(observerId).Lock], [token]);
 
@@ -332,6 +375,9 @@ public sealed record CommitResult(bool Committed, long Seq, bool Behind)
 {
     public static readonly CommitResult Fenced = new(false, 0, false);
 }
+
+/// <summary>An observer's stored state as a verification reads it.</summary>
+public sealed record VerificationState(string Definition, string ResultJson, string Digest, long Seq, long Changes, long Evaluated, string Incarnation);
 
 public sealed record ObserverHead(string ResultJson, long Seq, long First, string Incarnation);
 

@@ -60,7 +60,7 @@ public readonly record struct ObserverKeys(string ObserverId)
 {
     private string Prefix => $"rr:{{{ObserverId}}}";
 
-    /// <summary>Hash: def, result, digest, seq, first (the seq of the log's first message), changes, evaluated, incarnation, evaluations.</summary>
+    /// <summary>Hash: def, result, digest, seq, first (the seq of the log's first message), changes, evaluated, incarnation, evaluations, repairs (verifications that repaired it).</summary>
     public string State => Prefix + ":obs";
 
     /// <summary>Hash: subscriber id → the seq it was sent up to, 'live:&lt;connection&gt;' while a connection delivers, or 'unknown'.</summary>

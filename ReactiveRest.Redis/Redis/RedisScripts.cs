@@ -11,6 +11,7 @@ public static class RedisScripts
     public static readonly string Subscribe = Load("subscribe");
     public static readonly string Acquire = Load("acquire");
     public static readonly string Commit = Load("commit");
+    public static readonly string Repair = Load("repair");
     public static readonly string Release = Load("release");
     public static readonly string Extend = Load("extend");
     public static readonly string MarkChanged = Load("mark_changed");

@@ -11,12 +11,16 @@ public sealed class ReactiveRestApp() : ReactiveRestStack(
     $"Reactive:GracePeriod={GracePeriod}",
     // Small, so that tests exercise the collapse of backlogs into one diff.
     $"Reactive:MaxLogMessages={MaxLogMessages}",
+    // Four times the default, so that a damaged observer is verified soon among every other test's observers.
+    $"Reactive:VerificationsPerSecond={VerificationsPerSecond}",
 ])
 {
     /// <summary>Shorter than the 30-second default so the grace-period tests are quick; it also proves the setting works.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(4);
 
     public const int MaxLogMessages = 64;
+
+    public const int VerificationsPerSecond = 20;
 
     /// <summary>How long a replica's liveness key lives unless renewed: the stack keeps the default.</summary>
     public static readonly TimeSpan ReplicaLifetime = new global::ReactiveRest.Engine.Reactive.ReactiveOptions().ReplicaLifetime;

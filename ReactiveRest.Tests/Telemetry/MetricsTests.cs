@@ -49,6 +49,29 @@ public sealed class MetricsTests(TelemetryStack stack)
         Assert.Equal(after.Queries - before.Queries, (long)(after.BatchedObservers - before.BatchedObservers));
     }
 
+    [Fact]
+    public async Task Verification_shows_its_rate_and_its_cost()
+    {
+        using var api = stack.Api.CreateClient().As(TestUsers.Current);
+        var board = await api.CreateBoardAsync("verified");
+        await api.CreateTaskAsync(board.Id(), "verified");
+        await using var subscriber = await InProcessSubscriber.ConnectAsync(stack.Observers.Server);
+        var (status, _) = await api.GetJsonAsync($"/api/tasks?boardId={board.Id()}&observe={subscriber.Id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        // The replica verifies its observers by itself, a few a second (Reactive:VerificationsPerSecond): each one is
+        // counted by outcome and timed, which is what the dashboard charts. A sound observer is never a mismatch.
+        long verified = 0, timed = 0;
+        await WaitUntilAsync(() =>
+        {
+            var snapshots = stack.CollectMetrics();
+            IEnumerable<MetricPoint> Points(string name) => snapshots.Where(metric => metric.Name == name).SelectMany(metric => metric.MetricPoints);
+            verified = Points("reactiverest.verifications").Sum(point => point.GetSumLong());
+            timed = Points("reactiverest.verification.duration").Sum(point => point.GetHistogramCount());
+            return Task.FromResult(verified > 0 && timed > 0);
+        }, () => $"verifications {verified}, timed {timed}");
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
     {
         var deadline = DateTime.UtcNow + Deadline;
