@@ -72,6 +72,11 @@ public sealed class RedisCrashTests(ReactiveRestApp app)
         var url = $"/api/tasks?boardId={board.Id()}";
         await using var subscriber = await Subscriber.ConnectAsync(app);
         var observer = await subscriber.ObserveAsync(_api, url, whileUnavailable: TimeSpan.FromSeconds(15));
+        // The observe GET answers through the API while the socket's own set-up (its claim, its subscriptions attached)
+        // may still be talking to Redis; a write that reaches the socket proves that set-up is over, so the loss below
+        // meets a connection that is serving (one still being set up is closed with 1013, as documented).
+        await _api.CreateTaskAsync(board.Id(), "before the loss");
+        await subscriber.NextAsync();
 
         var stopped = await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, Cancellation);
         Assert.True(stopped.Success, stopped.Message);
