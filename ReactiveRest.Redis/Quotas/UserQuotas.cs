@@ -77,7 +77,7 @@ public sealed class UserQuotas(IConnectionMultiplexer redis, IOptions<ReactiveOp
         }
 
         // At the quota: what a crash or an outage left counted may be why; recount (not too often) and try again.
-        if (await Database.StringSetAsync(RedisKeys.User(user).Recounted(key[(key.LastIndexOf(':') + 1)..]), 1, RecountInterval, When.NotExists))
+        if (await Database.StringSetAsync(RedisKeys.User(user).Recounted(quota.ToString()), 1, RecountInterval, When.NotExists))
         {
             await RecountAsync(quota, key, user);
             reply = await TakeOnceAsync(key, member, limit);
@@ -127,14 +127,14 @@ public sealed class UserQuotas(IConnectionMultiplexer redis, IOptions<ReactiveOp
         var observers = Database.SetLengthAsync(keys.Observers);
         var connection = Database.HashGetAsync(keys.State, "connection");
         await Task.WhenAll(owner, observers, connection);
-        var (value, expiry) = ((await owner).Value, (await owner).Expiry);
-        if (value.IsNull || value.ToString() != user)
+        var claim = await owner;
+        if (claim.Value.IsNull || claim.Value.ToString() != user)
         {
             return false;
         }
 
         var unusedClaim = Options.GracePeriod + Options.EvaluationTimeout + TimeSpan.FromSeconds(1);
-        return await observers > 0 || (await connection is { IsNullOrEmpty: false }) || expiry is null || expiry <= unusedClaim;
+        return await observers > 0 || (await connection is { IsNullOrEmpty: false }) || claim.Expiry is null || claim.Expiry <= unusedClaim;
     }
 
     private static string SocketMember(string replicaId, string connectionId) => replicaId + " " + connectionId;
